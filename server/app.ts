@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySession from '@fastify/session';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { errorsPlugin } from './middleware/errors.ts';
+import { requestContextPlugin } from './middleware/requestContext.ts';
+import { DatabaseSessionStore } from './middleware/sessionStore.ts';
+import { viewsPlugin } from './middleware/views.ts';
+import { adminRoutes } from './modules/admin/adminRoutes.ts';
+import { authRoutes } from './modules/auth/authRoutes.ts';
+import { healthRoutes } from './modules/health/healthRoutes.ts';
+import { homeRoutes } from './modules/home/homeRoutes.ts';
+import { organisationsRoutes } from './modules/organisations/organisationsRoutes.ts';
+import { pagesRoutes } from './modules/pages/pagesRoutes.ts';
+import { partnershipRoutes } from './modules/partnership/partnershipRoutes.ts';
+import { profileRoutes } from './modules/profile/profileRoutes.ts';
+import { usersRoutes } from './modules/users/usersRoutes.ts';
+import type { Services } from './services.ts';
+import type { Secrets } from './shared/secrets.ts';
+import './types.ts';
+
+const projectDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppOptions {
+  services: Services;
+  secrets: Secrets;
+  /** Overrides the logger (tests pass false). */
+  logger?: boolean | object;
+}
+
+/**
+ * The composition root: plugins in a fixed order (security headers, cookies and session,
+ * CSRF, bodies, static files, views, request context, errors), then one plugin per module.
+ */
+export async function buildApp({ services, secrets, logger }: AppOptions): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: config.formBodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: config.cookieSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    // Pages may hold personal data: never keep them in shared or browser caches.
+    if (!request.url.startsWith('/assets/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: secrets.sessionSecret,
+    cookieName: config.cookieSecure ? '__Host-oneroof' : 'oneroof',
+    store: new DatabaseSessionStore(services.db, config.sessionIdleMinutes * 60_000),
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      secure: config.cookieSecure,
+      sameSite: 'lax',
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyFormbody);
+
+  await app.register(requestContextPlugin, {
+    loadUser: (userId) => services.users.loadCurrentUser(userId),
+    saveLocale: (userId, locale) => services.users.saveLocale(userId, locale),
+    onSessionExpired: (request, userId) => services.auth.recordSessionEnded(userId, request.actor),
+  });
+  await app.register(viewsPlugin, { branding: () => services.partnership.branding(), production: config.nodeEnv === 'production' });
+  await app.register(errorsPlugin);
+
+  const staticOptions = { decorateReply: false, maxAge: '1h' };
+  await app.register(fastifyStatic, { root: path.join(projectDirectory, 'public'), prefix: '/assets/', ...staticOptions, decorateReply: true });
+  await app.register(fastifyStatic, { root: path.join(projectDirectory, 'assets', 'js'), prefix: '/assets/js/', ...staticOptions });
+  await app.register(fastifyStatic, {
+    root: path.join(projectDirectory, 'node_modules', 'govuk-frontend', 'dist', 'govuk'),
+    prefix: '/assets/govuk/',
+    ...staticOptions,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(projectDirectory, 'node_modules', '@ministryofjustice', 'frontend', 'moj'),
+    prefix: '/assets/moj/',
+    ...staticOptions,
+  });
+
+  const moduleOptions = { services };
+  await app.register(healthRoutes, moduleOptions);
+  await app.register(pagesRoutes, moduleOptions);
+  await app.register(authRoutes, moduleOptions);
+  await app.register(homeRoutes, moduleOptions);
+  await app.register(profileRoutes, moduleOptions);
+  await app.register(adminRoutes, moduleOptions);
+  await app.register(partnershipRoutes, moduleOptions);
+  await app.register(organisationsRoutes, moduleOptions);
+  await app.register(usersRoutes, moduleOptions);
+
+  return app;
+}

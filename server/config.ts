@@ -1,0 +1,213 @@
+import { z } from 'zod';
+
+/**
+ * Every setting OneRoof reads from the environment: its variable, its default and whether a
+ * production deployment must set it. `docs/configuration.md` is generated from this table.
+ */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+interface SettingDefinition<T> {
+  env: string;
+  schema: z.ZodType<T>;
+  default: (env: Environment) => T | undefined;
+  requiredInProduction?: boolean;
+  description: string;
+}
+
+type Environment = Record<string, string | undefined>;
+
+function setting<T>(definition: SettingDefinition<T>): SettingDefinition<T> {
+  return definition;
+}
+
+const isProduction = (env: Environment) => env.NODE_ENV === 'production';
+
+export const settings = {
+  nodeEnv: setting({
+    env: 'NODE_ENV',
+    schema: z.enum(['development', 'production', 'test']),
+    default: () => 'development',
+    description: 'development, test or production. Production turns on secure cookies and refuses demo data.',
+  }),
+  port: setting({
+    env: 'PORT',
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: () => 3000,
+    description: 'TCP port the web server listens on.',
+  }),
+  host: setting({
+    env: 'HOST',
+    schema: z.string().min(1),
+    default: () => 'localhost',
+    description: 'Interface to listen on; set 0.0.0.0 in a container.',
+  }),
+  baseUrl: setting({
+    env: 'BASE_URL',
+    schema: z.url(),
+    default: (env) => `http://localhost:${env.PORT ?? '3000'}`,
+    requiredInProduction: true,
+    description: 'Public address of the service, used in e-mailed links and single sign-on redirects.',
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    default: () => undefined,
+    description: 'PostgreSQL server. When unset, an embedded PGlite store under DATA_DIR is used.',
+  }),
+  databasePoolSize: setting({
+    env: 'DATABASE_POOL_SIZE',
+    schema: z.coerce.number().int().min(1).max(200),
+    default: () => 10,
+    description: 'Connections each app process keeps to PostgreSQL.',
+  }),
+  dataDir: setting({
+    env: 'DATA_DIR',
+    schema: z.string().min(1),
+    default: () => './data',
+    description: 'Folder for the embedded store, generated development secrets and attachments.',
+  }),
+  sessionSecret: setting({
+    env: 'SESSION_SECRET',
+    schema: z.string().min(32, 'must be at least 32 characters'),
+    default: () => undefined,
+    requiredInProduction: true,
+    description: 'Signs session cookies. Outside production a random one is kept in DATA_DIR.',
+  }),
+  encryptionKey: setting({
+    env: 'ENCRYPTION_KEY',
+    schema: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64 encoded'),
+    default: () => undefined,
+    requiredInProduction: true,
+    description: 'Encrypts second-factor and single sign-on secrets at rest (32 bytes, base64).',
+  }),
+  sessionIdleMinutes: setting({
+    env: 'SESSION_IDLE_MINUTES',
+    schema: z.coerce.number().int().min(1).max(24 * 60),
+    default: () => 30,
+    description: 'A session ends after this many minutes without a request.',
+  }),
+  cookieSecure: setting({
+    env: 'COOKIE_SECURE',
+    schema: booleanFromEnv,
+    default: (env) => isProduction(env),
+    description: 'Send cookies over HTTPS only (on by default in production).',
+  }),
+  trustProxy: setting({
+    env: 'TRUST_PROXY',
+    schema: booleanFromEnv,
+    default: () => false,
+    description: 'Trust X-Forwarded-* headers from a reverse proxy for client IP and protocol.',
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: (env) => (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    description: 'pino log level.',
+  }),
+  seedDemoData: setting({
+    env: 'SEED_DEMO_DATA',
+    schema: booleanFromEnv,
+    default: (env) => !isProduction(env),
+    description: 'Load demo partners and sign-ins into an empty database at start.',
+  }),
+  smtpUrl: setting({
+    env: 'SMTP_URL',
+    schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
+    default: () => undefined,
+    description: 'When set, messages in the e-mail outbox are sent through this server.',
+  }),
+  mailFrom: setting({
+    env: 'MAIL_FROM',
+    schema: z.string().min(3),
+    default: () => 'OneRoof <no-reply@oneroof.invalid>',
+    description: 'From address of e-mails.',
+  }),
+  signInMaxFailures: setting({
+    env: 'SIGN_IN_MAX_FAILURES',
+    schema: z.coerce.number().int().min(1),
+    default: () => 5,
+    description: 'Failed sign-ins for one e-mail address before it is locked for a while.',
+  }),
+  signInMaxFailuresPerIp: setting({
+    env: 'SIGN_IN_MAX_FAILURES_PER_IP',
+    schema: z.coerce.number().int().min(1),
+    default: () => 30,
+    description: 'Failed sign-ins from one IP address before it is locked for a while.',
+  }),
+  signInLockMinutes: setting({
+    env: 'SIGN_IN_LOCK_MINUTES',
+    schema: z.coerce.number().int().min(1),
+    default: () => 15,
+    description: 'First lock period; each further lock doubles it (up to a day).',
+  }),
+  apiRateLimitPerMinute: setting({
+    env: 'API_RATE_LIMIT_PER_MINUTE',
+    schema: z.coerce.number().int().min(1),
+    default: () => 600,
+    description: 'Requests per minute allowed for one API key (or one IP without a key).',
+  }),
+  apiBodyLimitBytes: setting({
+    env: 'API_BODY_LIMIT_BYTES',
+    schema: z.coerce.number().int().min(1024),
+    default: () => 5 * 1024 * 1024,
+    description: 'Largest JSON body the API accepts.',
+  }),
+  formBodyLimitBytes: setting({
+    env: 'FORM_BODY_LIMIT_BYTES',
+    schema: z.coerce.number().int().min(1024),
+    default: () => 256 * 1024,
+    description: 'Largest form post a page accepts.',
+  }),
+  oidcAllowInsecureIssuers: setting({
+    env: 'OIDC_ALLOW_INSECURE_ISSUERS',
+    schema: booleanFromEnv,
+    default: () => false,
+    description: 'Allow http:// single sign-on issuers. Never in production; for local testing only.',
+  }),
+  gitCommit: setting({
+    env: 'GIT_COMMIT',
+    schema: z.string().min(1),
+    default: () => undefined,
+    description: 'Commit shown on /info; read from git when unset.',
+  }),
+} as const;
+
+type Settings = typeof settings;
+export type Config = {
+  [K in keyof Settings]: Settings[K] extends SettingDefinition<infer T> ? T : never;
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: Environment = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, definition] of Object.entries(settings) as [string, SettingDefinition<unknown>][]) {
+    const raw = env[definition.env];
+    if (raw === undefined || raw === '') {
+      if (definition.requiredInProduction && isProduction(env)) {
+        problems.push(`${definition.env} is required in production: ${definition.description}`);
+      }
+      values[key] = definition.default(env);
+      continue;
+    }
+    const parsed = definition.schema.safeParse(raw);
+    if (parsed.success) values[key] = parsed.data;
+    else problems.push(`${definition.env} ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (isProduction(env) && values.oidcAllowInsecureIssuers === true) {
+    problems.push('OIDC_ALLOW_INSECURE_ISSUERS must not be set in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Config;
+}

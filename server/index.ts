@@ -1,0 +1,60 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSeed.ts';
+import { deleteExpiredSessions } from './middleware/sessionStore.ts';
+import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
+import { createServices } from './services.ts';
+import { resolveSecrets } from './shared/secrets.ts';
+
+/** Starts OneRoof: configuration, database and migrations, demo data, then the web server. */
+async function main() {
+  const config = loadConfig();
+  const secrets = resolveSecrets(config);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    onPoolError: (error) => console.error(JSON.stringify({ level: 50, msg: 'database connection lost', err: error.message })),
+  });
+  const migrations = await migrate(database.db);
+  const services = createServices(config, database, secrets);
+  const app = await buildApp({ services, secrets });
+  app.log.info({ database: database.kind, location: database.location, applied: migrations.applied }, 'database ready');
+
+  if (config.seedDemoData) {
+    const { seeded } = await seedDemoData(services);
+    if (seeded) app.log.info('demo data loaded');
+  }
+
+  const mailer = config.smtpUrl ? new OutboxMailer(database.db, config.smtpUrl, config.mailFrom, app.log) : undefined;
+  mailer?.start();
+  const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
+  sessionSweep.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(sessionSweep);
+    await mailer?.stop();
+    await database.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  if (config.seedDemoData) {
+    const signIns = await demoSignIns(services);
+    if (signIns.length > 0) console.log(formatDemoSignIns(signIns, config.baseUrl));
+  }
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

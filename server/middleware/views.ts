@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import nunjucks from 'nunjucks';
+import { isLocale, localeNames, locales, type Locale } from '../shared/i18n/index.ts';
+import { paths } from '../shared/paths.ts';
+import { hasPermission, type Permission } from '../shared/permissions.ts';
+import { formatDate, formatDateTime, isoDateTime } from '../shared/time.ts';
+
+const serverDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectDirectory = path.resolve(serverDirectory, '..');
+
+export interface ViewOptions {
+  /** Partnership name and logo text for the header, cached by the caller. */
+  branding: () => Promise<{ name: string; logoText: string }>;
+  production: boolean;
+}
+
+export function createViewEnvironment(production: boolean): nunjucks.Environment {
+  const environment = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(
+      [
+        path.join(serverDirectory, 'views'),
+        path.join(serverDirectory, 'modules'),
+        path.join(projectDirectory, 'node_modules', 'govuk-frontend', 'dist'),
+        path.join(projectDirectory, 'node_modules', '@ministryofjustice', 'frontend'),
+      ],
+      { noCache: !production && process.env.NODE_ENV !== 'test' },
+    ),
+    { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+  );
+  const localeOf = (context: { ctx?: { lang?: unknown } }): Locale => (isLocale(context.ctx?.lang) ? context.ctx.lang : 'en');
+  environment.addFilter('date', function (this: { ctx?: { lang?: unknown } }, value: Date | string | null) {
+    return formatDate(value, localeOf(this));
+  });
+  environment.addFilter('dateTime', function (this: { ctx?: { lang?: unknown } }, value: Date | string | null) {
+    return formatDateTime(value, localeOf(this));
+  });
+  environment.addFilter('isoDateTime', (value: Date | string | null) => isoDateTime(value));
+  environment.addGlobal('paths', paths);
+  return environment;
+}
+
+/** Adds `reply.render(template, context)`, which merges in what every page needs. */
+export const viewsPlugin = fp(async (app: FastifyInstance, options: ViewOptions) => {
+  const environment = createViewEnvironment(options.production);
+
+  app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const reply = this;
+    const request = reply.request;
+    const sendPage = async () => {
+      const base = await pageContext(request, reply, options);
+      const html = environment.render(template, { ...base, ...context });
+      return reply.type('text/html; charset=utf-8').send(html);
+    };
+    sendPage().catch((error: unknown) => reply.send(error));
+    return reply;
+  });
+});
+
+async function pageContext(request: FastifyRequest, reply: FastifyReply, options: ViewOptions) {
+  const user = request.user;
+  const branding = await options.branding();
+  const flash = request.session?.flash;
+  if (flash) delete request.session.flash;
+  return {
+    lang: request.locale,
+    t: request.t,
+    user,
+    branding,
+    can: (permission: Permission) => (user ? hasPermission(user.role, permission) : false),
+    csrfToken: () => reply.generateCsrf(),
+    cspNonce: reply.cspNonce?.script,
+    currentPath: request.url.split('?')[0],
+    languageLinks: languageLinks(request),
+    serviceNavigation: serviceNavigation(request),
+    flash,
+    requestId: request.id,
+  };
+}
+
+const adminPermissions: Permission[] = [
+  'partnership:manage', 'organisation:manage', 'user:manage', 'api_key:manage', 'outbox:view', 'audit:view',
+];
+
+function serviceNavigation(request: FastifyRequest) {
+  const user = request.user;
+  if (!user) return [];
+  const currentPath = request.url.split('?')[0] ?? '/';
+  const items = [{ href: paths.home(), text: request.t('nav.home'), current: currentPath === paths.home() }];
+  if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
+    items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });
+  }
+  items.push({ href: paths.profile.show(), text: request.t('nav.profile'), current: currentPath.startsWith('/profile') });
+  return items;
+}
+
+function languageLinks(request: FastifyRequest) {
+  const url = new URL(request.url, 'http://localhost');
+  return locales.map((locale) => {
+    url.searchParams.set('lang', locale);
+    return {
+      text: localeNames[locale],
+      lang: locale,
+      href: `${url.pathname}${url.search}`,
+      current: locale === request.locale,
+    };
+  });
+}

@@ -1,0 +1,100 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { AuditEventRow, Database } from '../../db/schema.ts';
+
+// Serialises appends across every process writing to the same database, so that each row can
+// name its predecessor's hash. Taken last in a transaction and released at commit.
+const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
+
+export interface NewAuditRow {
+  seq: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  organisation_id: string | null;
+  action: string;
+  record_type: string | null;
+  record_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  reason: string | null;
+  details: string;
+  break_glass: boolean;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditSearch {
+  actor?: string | undefined;
+  action?: string | undefined;
+  recordType?: string | undefined;
+  recordId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  beforeSeq?: string | undefined;
+  afterSeq?: string | undefined;
+  limit: number;
+}
+
+export class AuditRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async lockChainAndReadHead(trx: Transaction<Database>): Promise<{ seq: string; hash: string } | undefined> {
+    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`.execute(trx);
+    return trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async insert(trx: Transaction<Database>, rows: NewAuditRow[]): Promise<void> {
+    if (rows.length > 0) await trx.insertInto('audit_events').values(rows).execute();
+  }
+
+  async search(filters: AuditSearch): Promise<AuditEventRow[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll();
+    if (filters.actor) {
+      const actor = filters.actor.trim();
+      query = /^[0-9a-f-]{36}$/i.test(actor)
+        ? query.where('actor_user_id', '=', actor)
+        : query.where('actor_label', 'ilike', `%${escapeLike(actor)}%`);
+    }
+    if (filters.action) query = query.where('action', '=', filters.action);
+    if (filters.recordType) query = query.where('record_type', '=', filters.recordType);
+    if (filters.recordId) query = query.where('record_id', '=', filters.recordId.trim());
+    if (filters.from) query = query.where('occurred_at', '>=', filters.from);
+    if (filters.to) query = query.where('occurred_at', '<', filters.to);
+    if (filters.afterSeq) {
+      // Paging towards newer rows: read ascending, then present newest first.
+      const rows = await query.where('seq', '>', filters.afterSeq).orderBy('seq', 'asc').limit(filters.limit).execute();
+      return rows.reverse();
+    }
+    if (filters.beforeSeq) query = query.where('seq', '<', filters.beforeSeq);
+    return query.orderBy('seq', 'desc').limit(filters.limit).execute();
+  }
+
+  async findBySeq(seq: string): Promise<AuditEventRow | undefined> {
+    return this.#db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+  }
+
+  /** Rows in chain order, a batch at a time, for verification of very large logs. */
+  async *inChainOrder(batchSize = 5_000): AsyncGenerator<AuditEventRow> {
+    let after = '0';
+    for (;;) {
+      const batch = await this.#db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '>', after)
+        .orderBy('seq', 'asc')
+        .limit(batchSize)
+        .execute();
+      if (batch.length === 0) return;
+      yield* batch;
+      after = batch[batch.length - 1]!.seq;
+    }
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+}

@@ -1,0 +1,102 @@
+/**
+ * Every URL in OneRoof, built from typed patterns: `paths.admin.users.show({ userId })`.
+ * Routes register `pattern`; views and redirects call the builder. Never hand-build a URL.
+ */
+type ParamNames<P extends string> = P extends `${string}:${infer Param}/${infer Rest}`
+  ? Param | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Param}`
+    ? Param
+    : never;
+
+type PathParams<P extends string> = { [K in ParamNames<P>]: string | number };
+
+export type TypedPath<P extends string> = ([ParamNames<P>] extends [never]
+  ? () => string
+  : (params: PathParams<P>) => string) & { pattern: P };
+
+export function path<P extends string>(pattern: P): TypedPath<P> {
+  const build = (params: Record<string, string | number> = {}) =>
+    pattern.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`Missing path parameter ${name} for ${pattern}`);
+      return encodeURIComponent(String(value));
+    });
+  return Object.assign(build, { pattern }) as TypedPath<P>;
+}
+
+export const paths = {
+  home: path('/'),
+  health: path('/health'),
+  info: path('/info'),
+  ping: path('/ping'),
+  accessibility: path('/accessibility'),
+  privacy: path('/privacy'),
+  auth: {
+    signIn: path('/sign-in'),
+    signOut: path('/sign-out'),
+    signedOut: path('/signed-out'),
+    verify: path('/sign-in/verify'),
+    recoveryCode: path('/sign-in/recovery-code'),
+    setUpVerification: path('/sign-in/set-up-verification'),
+    recoveryCodes: path('/sign-in/recovery-codes'),
+    forgotPassword: path('/forgot-password'),
+    resetPassword: path('/reset-password/:token'),
+    acceptInvite: path('/invite/:token'),
+    ssoStart: path('/sign-in/sso/:organisationId'),
+    ssoCallback: path('/sign-in/sso/callback'),
+  },
+  profile: {
+    show: path('/profile'),
+    password: path('/profile/password'),
+    recoveryCodes: path('/profile/recovery-codes'),
+    setUpVerification: path('/profile/set-up-verification'),
+  },
+  admin: {
+    index: path('/admin'),
+    partnership: path('/admin/partnership'),
+    organisations: {
+      index: path('/admin/organisations'),
+      new: path('/admin/organisations/new'),
+      show: path('/admin/organisations/:organisationId'),
+      edit: path('/admin/organisations/:organisationId/edit'),
+      signOn: path('/admin/organisations/:organisationId/single-sign-on'),
+    },
+    users: {
+      index: path('/admin/users'),
+      new: path('/admin/users/new'),
+      show: path('/admin/users/:userId'),
+      edit: path('/admin/users/:userId/edit'),
+      status: path('/admin/users/:userId/status'),
+      resendInvite: path('/admin/users/:userId/invite'),
+      passwordReset: path('/admin/users/:userId/password-reset'),
+      resetVerification: path('/admin/users/:userId/reset-verification'),
+    },
+    apiKeys: {
+      index: path('/admin/api-keys'),
+      new: path('/admin/api-keys/new'),
+      show: path('/admin/api-keys/:apiKeyId'),
+      revoke: path('/admin/api-keys/:apiKeyId/revoke'),
+    },
+    outbox: {
+      index: path('/admin/outbox'),
+      show: path('/admin/outbox/:messageId'),
+    },
+    audit: {
+      index: path('/admin/audit'),
+      show: path('/admin/audit/:seq'),
+    },
+  },
+  api: {
+    openapi: path('/api/v1/openapi.json'),
+    docs: path('/api/v1/docs'),
+    me: path('/api/v1/me'),
+    organisations: path('/api/v1/organisations'),
+  },
+} as const;
+
+/** Only same-site relative paths survive: anything else (//host, https://…, \\) becomes `fallback`. */
+export function safeReturnPath(candidate: unknown, fallback: string = paths.home()): string {
+  if (typeof candidate !== 'string') return fallback;
+  if (!/^\/(?![/\\])/.test(candidate) || /[\u0000-\u001f]/.test(candidate)) return fallback;
+  return candidate;
+}

@@ -1,0 +1,77 @@
+/**
+ * Roles and permissions, in one place. A route declares the permission it needs; a module's
+ * policy then decides about the individual record. `personalData` marks permissions that reveal
+ * personal data: any role holding one must use a second factor. `apiScope` marks permissions an
+ * organisation may grant to an API key.
+ */
+export const permissionDefinitions = {
+  'partnership:manage': { personalData: false, apiScope: false },
+  'organisation:view': { personalData: false, apiScope: true },
+  'organisation:manage': { personalData: false, apiScope: false },
+  'user:manage': { personalData: true, apiScope: false },
+  'user:manage_any_organisation': { personalData: true, apiScope: false },
+  'api_key:manage': { personalData: false, apiScope: false },
+  'api_key:manage_any_organisation': { personalData: false, apiScope: false },
+  'outbox:view': { personalData: true, apiScope: false },
+  'audit:view': { personalData: true, apiScope: false },
+  'case:view': { personalData: true, apiScope: true },
+  'case:edit': { personalData: true, apiScope: true },
+  'case:manage': { personalData: true, apiScope: false },
+  'person:view': { personalData: true, apiScope: true },
+  'incident:view': { personalData: true, apiScope: true },
+  'incident:write': { personalData: true, apiScope: true },
+  'analytics:view': { personalData: false, apiScope: true },
+  'governance:view': { personalData: false, apiScope: true },
+} as const satisfies Record<string, { personalData: boolean; apiScope: boolean }>;
+
+export type Permission = keyof typeof permissionDefinitions;
+export const allPermissions = Object.keys(permissionDefinitions) as Permission[];
+export const apiScopes = allPermissions.filter((permission) => permissionDefinitions[permission].apiScope);
+
+export const roles = [
+  'partnership_admin',
+  'organisation_admin',
+  'case_manager',
+  'case_worker',
+  'analyst',
+  'read_only_partner',
+] as const;
+export type Role = (typeof roles)[number];
+
+export const rolePermissions: Record<Role, readonly Permission[]> = {
+  partnership_admin: [
+    'partnership:manage', 'organisation:view', 'organisation:manage', 'user:manage',
+    'user:manage_any_organisation', 'api_key:manage', 'api_key:manage_any_organisation',
+    'outbox:view', 'audit:view', 'analytics:view', 'governance:view',
+  ],
+  organisation_admin: ['organisation:view', 'user:manage', 'api_key:manage', 'outbox:view', 'governance:view'],
+  case_manager: [
+    'organisation:view', 'case:view', 'case:edit', 'case:manage', 'person:view', 'incident:view',
+    'analytics:view', 'governance:view',
+  ],
+  case_worker: ['organisation:view', 'case:view', 'case:edit', 'person:view', 'incident:view', 'governance:view'],
+  analyst: ['organisation:view', 'incident:view', 'analytics:view', 'governance:view'],
+  read_only_partner: ['organisation:view', 'analytics:view', 'governance:view'],
+};
+
+/** Who may reach a route: anyone, any signed-in user, or holders of a named permission. */
+export type Access = 'public' | 'signed-in' | Permission;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (roles as readonly string[]).includes(value);
+}
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return rolePermissions[role].includes(permission);
+}
+
+export function roleRequiresMfa(role: Role): boolean {
+  return rolePermissions[role].some((permission) => permissionDefinitions[permission].personalData);
+}
+
+/** The roles an administrator holding `actorRole` may give to someone. */
+export function assignableRoles(actorRole: Role): Role[] {
+  if (hasPermission(actorRole, 'user:manage_any_organisation')) return [...roles];
+  if (hasPermission(actorRole, 'user:manage')) return roles.filter((role) => role !== 'partnership_admin');
+  return [];
+}
