@@ -45,6 +45,10 @@ export interface FlashMessage {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    declaredRoutes: import('./middleware/requestContext.ts').DeclaredRoute[];
+  }
+
   interface FastifyContextConfig {
     /** Who may reach the route. Every route must declare it (checked when routes register). */
     access?: Access;

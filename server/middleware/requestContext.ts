@@ -10,6 +10,14 @@ import type { CurrentUser } from '../types.ts';
 // A signed-in session ends after this long however active it is.
 const ABSOLUTE_SESSION_MS = 12 * 60 * 60 * 1000;
 
+/** Every route with its declared access, for the generated access-matrix tests and docs. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+  api: boolean;
+}
+
 export interface RequestContextOptions {
   loadUser(userId: string): Promise<CurrentUser | undefined>;
   saveLocale(userId: string, locale: Locale): Promise<void>;
@@ -35,6 +43,8 @@ export const requestContextPlugin = fp(async (app: FastifyInstance, options: Req
     },
   });
 
+  const declaredRoutes: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declaredRoutes);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (access === undefined && typeof route.url === 'string' && route.url.startsWith('/assets/')) {
@@ -42,6 +52,10 @@ export const requestContextPlugin = fp(async (app: FastifyInstance, options: Req
       return;
     }
     if (access === undefined) throw new Error(`Route ${String(route.method)} ${route.url} must declare config.access`);
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      declaredRoutes.push({ method, url: route.url, access, api: route.config?.api === true });
+    }
   });
 
   // Language first, from the header alone, so that even a request failing in a later hook
