@@ -1,0 +1,62 @@
+import { BasePage } from './page.ts';
+
+export class SignInPage extends BasePage {
+  expectedHeading() {
+    return /Sign in to OneRoof|Mewngofnodi i OneRoof|Log masuk ke OneRoof/;
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.page.locator('#email').fill(email);
+    await this.page.locator('#password').fill(password);
+    await this.page.locator('main form button[type=submit]').first().click();
+  }
+}
+
+export class VerifyPage extends BasePage {
+  expectedHeading() {
+    return /Enter the code from your authenticator app/;
+  }
+
+  async enterCode(code: string): Promise<void> {
+    await this.page.locator('#code').fill(code);
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+  }
+}
+
+export class SetUpVerificationPage extends BasePage {
+  expectedHeading() {
+    return /Set up your authenticator app/;
+  }
+
+  async secret(): Promise<string> {
+    await this.page.getByText('I cannot scan the QR code').click();
+    return ((await this.page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+  }
+
+  async enterCode(code: string): Promise<void> {
+    await this.page.locator('#code').fill(code);
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+  }
+}
+
+export class RecoveryCodesPage extends BasePage {
+  expectedHeading() {
+    return /Save your recovery codes/;
+  }
+
+  async codes(): Promise<string[]> {
+    return this.page.getByTestId('recovery-codes').locator('li').allTextContents();
+  }
+}
+
+export class HomePage extends BasePage {
+  expectedHeading() {
+    return /Welcome, |Croeso, |Selamat datang, /;
+  }
+}
+
+export class SignedOutPage extends BasePage {
+  expectedHeading() {
+    return /You have signed out/;
+  }
+}

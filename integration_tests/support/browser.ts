@@ -1,0 +1,88 @@
+import { createServer } from 'node:net';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/support/testApp.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Without the background-networking flags Chromium keeps dialling Google, which this machine's
+// closed network refuses.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export interface BrowserHarness {
+  testApp: TestApp;
+  baseUrl: string;
+  browser: Browser;
+  newPage(options?: { locale?: string; javaScriptEnabled?: boolean }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** A real OneRoof server on a free port, on its own database, and a headless Debian Chromium. */
+export async function startBrowserHarness(): Promise<BrowserHarness> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const testApp = await createTestApp({ env: { BASE_URL: baseUrl } });
+  await testApp.app.listen({ port, host: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const contexts: BrowserContext[] = [];
+  return {
+    testApp,
+    baseUrl,
+    browser,
+    async newPage(options = {}) {
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        locale: options.locale ?? 'en-GB',
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
+        timezoneId: 'Europe/London',
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      if (options.javaScriptEnabled === false) pagesWithoutScript.add(page);
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+      await testApp.close();
+    },
+  };
+}
+
+// axe runs as a script in the page, so pages opened with JavaScript off cannot be checked; the
+// same pages are checked in the tests that run with it on.
+const pagesWithoutScript = new WeakSet<Page>();
+
+/** Runs axe (WCAG 2.2 A and AA rules) on the page as it is now; any violation fails the test. */
+export async function expectAccessible(page: Page): Promise<void> {
+  if (pagesWithoutScript.has(page)) return;
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const violations = results.violations.map((violation) => ({
+    rule: violation.id,
+    impact: violation.impact,
+    targets: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
+  }));
+  expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
