@@ -118,6 +118,7 @@ export async function usersRoutes(app: FastifyInstance, { services }: { services
 
   app.post(paths.admin.users.status.pattern, access, async (request, reply) => {
     const { userId } = request.params as { userId: string };
+    await services.users.editable(signedIn(request), userId);
     const form = userStatusSchema.safeParse(request.body);
     if (!form.success) throw new ValidationFailed({ disabled: 'validation.invalid' });
     await services.users.setDisabled(signedIn(request), userId, form.data.disabled, request.actor);
