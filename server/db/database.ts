@@ -42,9 +42,11 @@ export function openPostgres(databaseUrl: string, options: Pick<DatabaseOptions,
     idleTimeoutMillis: 30_000,
     application_name: 'oneroof',
   });
-  // An idle client losing its server must not crash the process: the pool drops it and the
-  // next query reconnects.
+  // A client losing its server must not crash the process: the pool drops an idle one and the
+  // next query reconnects. A client that is checked out but between queries has no pool
+  // listener, so each client gets its own; otherwise its 'error' event is an uncaught exception.
   pool.on('error', (error) => options.onPoolError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
 }

@@ -25,7 +25,9 @@ export interface TestApp {
 }
 
 /** A fully wired app on its own fresh database, driven with `app.inject` (no network). */
-export async function createTestApp(options: { kind?: DatabaseKind; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { kind?: DatabaseKind; env?: Record<string, string>; extraRoutes?: (app: FastifyInstance) => void } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(options.kind);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -37,6 +39,7 @@ export async function createTestApp(options: { kind?: DatabaseKind; env?: Record
   });
   const services = createServices(config, database, TEST_SECRETS);
   const app = await buildApp({ services, secrets: TEST_SECRETS, logger: false });
+  options.extraRoutes?.(app);
   await app.ready();
   return {
     app,
