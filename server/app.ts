@@ -80,7 +80,9 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
     cookieName: config.cookieSecure ? '__Host-oneroof' : 'oneroof',
     store: new DatabaseSessionStore(services.db, config.sessionIdleMinutes * 60_000),
     saveUninitialized: false,
-    rolling: true,
+    // Sessions are re-saved (extending the idle timeout) at most once a minute, by the
+    // request context hook, instead of on every request.
+    rolling: false,
     cookie: {
       path: '/',
       httpOnly: true,
@@ -97,7 +99,7 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
     saveLocale: (userId, locale) => services.users.saveLocale(userId, locale),
     onSessionExpired: (request, userId) => services.auth.recordSessionEnded(userId, request.actor),
   });
-  await app.register(viewsPlugin, { branding: () => services.partnership.branding(), production: config.nodeEnv === 'production' });
+  await app.register(viewsPlugin, { branding: () => services.partnership.branding() });
   await app.register(errorsPlugin);
 
   const staticOptions = { decorateReply: false, maxAge: '1h' };

@@ -71,6 +71,8 @@ declare module 'fastify' {
   interface Session {
     userId?: string;
     signedInAt?: number;
+    /** Last time activity extended the idle expiry. */
+    touchedAt?: number;
     pending?: PendingSignIn;
     enrolmentSecret?: string;
     locale?: Locale;

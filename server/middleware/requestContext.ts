@@ -9,6 +9,8 @@ import type { CurrentUser } from '../types.ts';
 
 // A signed-in session ends after this long however active it is.
 const ABSOLUTE_SESSION_MS = 12 * 60 * 60 * 1000;
+// How often activity pushes the idle expiry forward: each push is a database write.
+const TOUCH_INTERVAL_MS = 60 * 1000;
 
 /** Every route with its declared access, for the generated access-matrix tests and docs. */
 export interface DeclaredRoute {
@@ -88,6 +90,10 @@ async function identifyUser(request: FastifyRequest, options: RequestContextOpti
     return;
   }
   request.user = user;
+  if (Date.now() - (session.touchedAt ?? 0) > TOUCH_INTERVAL_MS) {
+    session.touch();
+    session.touchedAt = Date.now();
+  }
 }
 
 async function chooseLocale(request: FastifyRequest, options: RequestContextOptions): Promise<void> {

@@ -14,10 +14,9 @@ const projectDirectory = path.resolve(serverDirectory, '..');
 export interface ViewOptions {
   /** Partnership name and logo text for the header, cached by the caller. */
   branding: () => Promise<{ name: string; logoText: string }>;
-  production: boolean;
 }
 
-export function createViewEnvironment(production: boolean): nunjucks.Environment {
+export function createViewEnvironment(): nunjucks.Environment {
   const environment = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(
       [
@@ -26,7 +25,7 @@ export function createViewEnvironment(production: boolean): nunjucks.Environment
         path.join(projectDirectory, 'node_modules', 'govuk-frontend', 'dist'),
         path.join(projectDirectory, 'node_modules', '@ministryofjustice', 'frontend'),
       ],
-      { noCache: !production && process.env.NODE_ENV !== 'test' },
+      { noCache: false },
     ),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
@@ -44,7 +43,7 @@ export function createViewEnvironment(production: boolean): nunjucks.Environment
 
 /** Adds `reply.render(template, context)`, which merges in what every page needs. */
 export const viewsPlugin = fp(async (app: FastifyInstance, options: ViewOptions) => {
-  const environment = createViewEnvironment(options.production);
+  const environment = createViewEnvironment();
 
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const reply = this;

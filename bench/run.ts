@@ -1,0 +1,15 @@
+import { runHttpBenchmark } from './http.ts';
+
+/** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures as JSON. */
+const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
+  http: runHttpBenchmark,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const benchmark = name ? benchmarks[name] : undefined;
+if (!benchmark) {
+  console.error(`Usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]`);
+  process.exit(2);
+}
+const result = await benchmark(args);
+console.log(JSON.stringify(result, null, 2));
