@@ -13,10 +13,15 @@ import { requestContextPlugin } from './middleware/requestContext.ts';
 import { DatabaseSessionStore } from './middleware/sessionStore.ts';
 import { viewsPlugin } from './middleware/views.ts';
 import { adminRoutes } from './modules/admin/adminRoutes.ts';
+import { apiRoutes } from './modules/api/apiRoutes.ts';
+import { apiKeysRoutes } from './modules/apiKeys/apiKeysRoutes.ts';
+import { auditRoutes } from './modules/audit/auditRoutes.ts';
 import { authRoutes } from './modules/auth/authRoutes.ts';
+import { ssoRoutes } from './modules/auth/ssoRoutes.ts';
 import { healthRoutes } from './modules/health/healthRoutes.ts';
 import { homeRoutes } from './modules/home/homeRoutes.ts';
 import { organisationsRoutes } from './modules/organisations/organisationsRoutes.ts';
+import { outboxRoutes } from './modules/outbox/outboxRoutes.ts';
 import { pagesRoutes } from './modules/pages/pagesRoutes.ts';
 import { partnershipRoutes } from './modules/partnership/partnershipRoutes.ts';
 import { profileRoutes } from './modules/profile/profileRoutes.ts';
@@ -120,12 +125,17 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(healthRoutes, moduleOptions);
   await app.register(pagesRoutes, moduleOptions);
   await app.register(authRoutes, moduleOptions);
+  await app.register(ssoRoutes, moduleOptions);
   await app.register(homeRoutes, moduleOptions);
   await app.register(profileRoutes, moduleOptions);
   await app.register(adminRoutes, moduleOptions);
   await app.register(partnershipRoutes, moduleOptions);
   await app.register(organisationsRoutes, moduleOptions);
   await app.register(usersRoutes, moduleOptions);
+  await app.register(apiKeysRoutes, moduleOptions);
+  await app.register(apiRoutes, moduleOptions);
+  await app.register(outboxRoutes, moduleOptions);
+  await app.register(auditRoutes, moduleOptions);
 
   return app;
 }

@@ -1,8 +1,13 @@
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { ApiKeysService } from './modules/apiKeys/apiKeysService.ts';
+import { AuditService } from './modules/audit/auditService.ts';
 import { AuditTrail } from './modules/audit/auditTrail.ts';
 import { AuthService } from './modules/auth/authService.ts';
+import { OidcClients } from './modules/auth/oidcClient.ts';
+import { SingleSignOnService } from './modules/auth/singleSignOnService.ts';
 import { OrganisationsService } from './modules/organisations/organisationsService.ts';
+import { OutboxService } from './modules/outbox/outboxService.ts';
 import { PartnershipService } from './modules/partnership/partnershipService.ts';
 import { UsersService } from './modules/users/usersService.ts';
 import { SecretBox } from './shared/crypto.ts';
@@ -24,10 +29,14 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
       emailPolicy: { maxFailures: config.signInMaxFailures, lockMinutes: config.signInLockMinutes },
       ipPolicy: { maxFailures: config.signInMaxFailuresPerIp, lockMinutes: config.signInLockMinutes },
     },
-    async () => (await partnership.branding()).name,
   );
   const users = new UsersService(db, audit, auth);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users };
+  const auditLog = new AuditService(db, audit);
+  const outbox = new OutboxService(db, audit, { sendsEmail: Boolean(config.smtpUrl) });
+  const oidcClients = new OidcClients({ allowInsecureIssuers: config.oidcAllowInsecureIssuers });
+  const singleSignOn = new SingleSignOnService(db, audit, organisations, auth, oidcClients, config.baseUrl);
+  const apiKeys = new ApiKeysService(db, audit);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -77,6 +77,14 @@ export class AuditRepository {
     return this.#db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
   }
 
+  /** Names of the organisations named in a page of events (ids of removed ones are left out). */
+  async organisationNames(ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', unique).execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   /** Rows in chain order, a batch at a time, for verification of very large logs. */
   async *inChainOrder(batchSize = 5_000): AsyncGenerator<AuditEventRow> {
     let after = '0';

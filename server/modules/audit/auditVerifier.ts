@@ -4,7 +4,7 @@ import { chainHash, GENESIS_HASH } from './auditChain.ts';
 import { AuditRepository } from './auditRepository.ts';
 
 export type ChainVerification =
-  | { ok: true; checked: number; lastSeq: string | null }
+  | { ok: true; checked: number; lastSeq: string | null; lastHash: string | null }
   | { ok: false; checked: number; firstBrokenSeq: string; problem: 'missing-row' | 'prev-hash-mismatch' | 'hash-mismatch' };
 
 /** Walks the whole audit log in order, recomputing every hash; stops at the first broken row. */
@@ -24,7 +24,13 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<ChainVerif
     expectedSeq += 1n;
     checked += 1;
   }
-  return { ok: true, checked, lastSeq: checked > 0 ? (expectedSeq - 1n).toString() : null };
+  return {
+    ok: true,
+    checked,
+    lastSeq: checked > 0 ? (expectedSeq - 1n).toString() : null,
+    // Worth recording somewhere the database administrators cannot write: it anchors the chain.
+    lastHash: checked > 0 ? prevHash : null,
+  };
 }
 
 function recomputeHash(row: AuditEventRow): string {

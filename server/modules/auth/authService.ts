@@ -9,6 +9,7 @@ import { paths } from '../../shared/paths.ts';
 import { isRole, roleRequiresMfa } from '../../shared/permissions.ts';
 import type { AuditTrail } from '../audit/auditTrail.ts';
 import { OutboxRepository } from '../outbox/outboxRepository.ts';
+import { PartnershipRepository } from '../partnership/partnershipRepository.ts';
 import { UsersRepository } from '../users/usersRepository.ts';
 import { OneTimeTokensRepository, type TokenPurpose } from './oneTimeTokensRepository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -45,14 +46,13 @@ export class AuthService {
   readonly #throttle: SignInThrottle;
   readonly #secrets: SecretBox;
   readonly #settings: AuthSettings;
-  readonly #partnershipName: () => Promise<string>;
+  readonly #partnership: PartnershipRepository;
 
   constructor(
     db: Kysely<Database>,
     audit: AuditTrail,
     secrets: SecretBox,
     settings: AuthSettings,
-    partnershipName: () => Promise<string>,
   ) {
     this.#db = db;
     this.#audit = audit;
@@ -62,7 +62,7 @@ export class AuthService {
     this.#throttle = new SignInThrottle(db);
     this.#secrets = secrets;
     this.#settings = settings;
-    this.#partnershipName = partnershipName;
+    this.#partnership = new PartnershipRepository(db);
   }
 
   async signInWithPassword(email: string, password: string, actor: Actor): Promise<PasswordSignIn> {
@@ -237,7 +237,10 @@ export class AuthService {
     ).toString();
     const t = translatorFor(isLocale(user.locale) ? user.locale : 'en');
     const section = purpose === 'invite' ? 'emails.invite' : 'emails.passwordReset';
-    const values = { name: user.name, link, partnership: await this.#partnershipName() };
+    // Read through the caller's transaction: PGlite has a single connection, which the
+    // transaction holds, so a query on another connection would wait forever.
+    const partnership = (await this.#partnership.find(trx))?.name ?? 'OneRoof';
+    const values = { name: user.name, link, partnership };
     await this.#outbox.enqueue(trx, {
       organisationId: user.organisation_id,
       to: user.email,

@@ -11,6 +11,10 @@ export interface NewEmail {
   body: string;
 }
 
+export interface OutboxMessage extends EmailOutboxRow {
+  organisation_name: string | null;
+}
+
 export class OutboxRepository {
   readonly #db: Kysely<Database>;
 
@@ -27,15 +31,29 @@ export class OutboxRepository {
     return row.id;
   }
 
-  async list(organisationId: string | undefined, limit: number): Promise<EmailOutboxRow[]> {
-    let query = this.#db.selectFrom('email_outbox').selectAll();
-    if (organisationId) query = query.where('organisation_id', '=', organisationId);
-    return query.orderBy('created_at', 'desc').limit(limit).execute();
+  /** Newest first; `organisationId` limits the list to one organisation's messages. */
+  async list(organisationId: string | undefined, limit: number): Promise<OutboxMessage[]> {
+    let query = this.#withOrganisationName();
+    if (organisationId) query = query.where('email_outbox.organisation_id', '=', organisationId);
+    return query.orderBy('email_outbox.created_at', 'desc').limit(limit).execute();
   }
 
-  async findById(id: string): Promise<EmailOutboxRow | undefined> {
+  async findById(id: string): Promise<OutboxMessage | undefined> {
     if (!isUuid(id)) return undefined;
-    return this.#db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.#withOrganisationName().where('email_outbox.id', '=', id).executeTakeFirst();
+  }
+
+  /** The newest message to an address, e.g. the invitation just put in the outbox. */
+  async latestTo(executor: Executor, to: string): Promise<EmailOutboxRow | undefined> {
+    return executor.selectFrom('email_outbox').selectAll().where('to_address', '=', to).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  }
+
+  #withOrganisationName() {
+    return this.#db
+      .selectFrom('email_outbox')
+      .leftJoin('organisations', 'organisations.id', 'email_outbox.organisation_id')
+      .selectAll('email_outbox')
+      .select('organisations.name as organisation_name');
   }
 
   /** Claims pending messages for sending; SKIP LOCKED lets several processes share the work. */

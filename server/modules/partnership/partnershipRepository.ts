@@ -14,8 +14,8 @@ export class PartnershipRepository {
     this.#db = db;
   }
 
-  async find(): Promise<PartnershipRow | undefined> {
-    return this.#db.selectFrom('partnership').selectAll().executeTakeFirst();
+  async find(executor: Kysely<Database> | Transaction<Database> = this.#db): Promise<PartnershipRow | undefined> {
+    return executor.selectFrom('partnership').selectAll().executeTakeFirst();
   }
 
   async save(trx: Transaction<Database>, details: PartnershipDetails): Promise<void> {

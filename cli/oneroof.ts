@@ -1,0 +1,98 @@
+import { Command, Option } from 'commander';
+import { migrate } from '../server/db/migrate.ts';
+import { demoCode, demoSignIns, formatDemoSignIns, seedDemoData } from '../server/db/seeds/demoSeed.ts';
+import { verifyAuditChain } from '../server/modules/audit/auditVerifier.ts';
+import { organisationTypes } from '../server/modules/organisations/organisationTypes.ts';
+import { createAdmin, type CreateAdminOptions } from './createAdmin.ts';
+import { CliError, describeFailure, refuseInProduction, withServices } from './operatorContext.ts';
+
+/** Operator commands: `npm run oneroof -- <command>`. Settings come from the same environment as the server. */
+const program = new Command()
+  .name('oneroof')
+  .description('OneRoof operator commands. Uses DATABASE_URL, or the PGlite store under DATA_DIR (stop the server first).')
+  .showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply database migrations (the server does this at start-up too)')
+  .action(() =>
+    withServices(async ({ services }) => {
+      const result = await migrate(services.db);
+      for (const name of result.applied) console.log(`applied ${name}`);
+      console.log(`${result.applied.length} migration(s) applied, ${result.alreadyApplied} already in place (${services.database.location})`);
+    }),
+  );
+
+program
+  .command('create-admin')
+  .description('create a partnership administrator and print their invitation link')
+  .requiredOption('--email <email>', 'their email address')
+  .requiredOption('--name <name>', 'their full name')
+  .option('--organisation <name>', 'their organisation, created when missing (default: the partnership name)')
+  .addOption(new Option('--organisation-type <type>', 'type of a new organisation').choices(organisationTypes).default('other'))
+  .option('--partnership-name <name>', 'name of the partnership, when there is none yet', 'Community Safety Partnership')
+  .option('--partnership-area <area>', 'area the partnership covers, when there is none yet', 'Area not yet given')
+  .option('--logo-text <text>', 'short name for the page header, when there is no partnership yet (default: the name)')
+  .action((options: CreateAdminOptions) =>
+    withServices(async ({ services }) => {
+      await migrate(services.db);
+      const created = await createAdmin(services, options);
+      console.log(`Created partnership administrator ${created.email} (user ${created.userId}) in ${created.organisationName}.`);
+      console.log('Invitation link, valid for 7 days (the email is also in the outbox):');
+      console.log(created.inviteLink);
+    }),
+  );
+
+program
+  .command('audit:verify')
+  .description("recompute the audit log's hash chain; exit code 1 names the first broken row")
+  .action(() =>
+    withServices(async ({ services }) => {
+      const result = await verifyAuditChain(services.db);
+      if (result.ok) {
+        console.log(JSON.stringify({ ok: true, checked: result.checked, lastSeq: result.lastSeq, lastHash: result.lastHash }));
+        return;
+      }
+      console.log(JSON.stringify({ ok: false, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq, problem: result.problem }));
+      console.error(`Audit chain broken at seq ${result.firstBrokenSeq}: ${problemText[result.problem]} (${result.checked} row(s) before it are intact).`);
+      process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('seed:demo')
+  .description('load the demo partnership and one sign-in per role into an empty database (never in production)')
+  .action(() =>
+    withServices(async ({ config, services }) => {
+      refuseInProduction(config, 'seed:demo');
+      await migrate(services.db);
+      const { seeded } = await seedDemoData(services);
+      if (!seeded) console.log('A partnership already exists: demo data was not loaded again.');
+      console.log(formatDemoSignIns(await demoSignIns(services), config.baseUrl));
+    }),
+  );
+
+program
+  .command('demo:code')
+  .description('print the current six-digit authenticator code of a demo account (never in production)')
+  .argument('<email>', 'email address of a demo account')
+  .action((email: string) =>
+    withServices(async ({ config, services }) => {
+      refuseInProduction(config, 'demo:code');
+      const code = await demoCode(services, email);
+      if (!code) throw new CliError(`${email} is not a demo account with an authenticator app.`);
+      console.log(code);
+    }),
+  );
+
+const problemText = {
+  'missing-row': 'the row with this sequence number is missing',
+  'prev-hash-mismatch': "the row does not name the previous row's hash",
+  'hash-mismatch': "the row's contents no longer match its hash",
+} as const;
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const failure = describeFailure(error);
+  console.error(failure.message);
+  process.exitCode = failure.exitCode;
+});
