@@ -46,6 +46,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
         javaScriptEnabled: options.javaScriptEnabled ?? true,
         timezoneId: 'Europe/London',
       });
+      context.setDefaultTimeout(10_000);
       contexts.push(context);
       const page = await context.newPage();
       if (options.javaScriptEnabled === false) pagesWithoutScript.add(page);

@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => testApp.close());
 
-async function latestEmailTo(address: string) {
-  return testApp.database.db
+async function latestEmailTo(address: string, app: TestApp = testApp) {
+  return app.database.db
     .selectFrom('email_outbox')
     .selectAll()
     .where('to_address', '=', address)
@@ -25,43 +25,47 @@ function linkIn(body: string): string {
   return new URL(match[0]).pathname;
 }
 
+async function inviteJourney(target: TestApp) {
+  const organisation = await createOrganisation(target);
+  const admin = await createUser(target, { role: 'partnership_admin', organisationId: organisation.id });
+  const agent = await signedInAgent(target, admin.user);
+
+  const created = await agent.post('/admin/users/new', {
+    name: 'Dewi Price',
+    email: 'Dewi.Price@Example.org',
+    organisationId: organisation.id,
+    role: 'read_only_partner',
+  });
+  expect(created.statusCode).toBe(302);
+  const userPage = await agent.follow(created);
+  expect(userPage.body).toContain('Invitation sent to dewi.price@example.org');
+  expect(userPage.body).toContain('Invited, not yet accepted');
+
+  const email = await latestEmailTo('dewi.price@example.org', target);
+  expect(email.subject).toContain('invited');
+  const invitePath = linkIn(email.body_text);
+  expect(invitePath).toMatch(/^\/invite\//);
+
+  const newcomer = new TestAgent(target.app);
+  expect((await newcomer.get(invitePath)).statusCode).toBe(200);
+  const mismatch = await newcomer.post(invitePath, { password: 'a sound new password', confirmPassword: 'different' });
+  expect(mismatch.statusCode).toBe(400);
+  expect(mismatch.body).toContain('The passwords do not match');
+  const accepted = await newcomer.post(invitePath, { password: 'a sound new password', confirmPassword: 'a sound new password' });
+  expect(accepted.headers.location).toBe('/sign-in');
+  expect((await newcomer.get(invitePath)).statusCode).toBe(404);
+
+  const user = await target.database.db.selectFrom('users').selectAll().where('email', '=', 'dewi.price@example.org').executeTakeFirstOrThrow();
+  const signedIn = await signInThroughPages(new TestAgent(target.app), { user, password: 'a sound new password', totpSecret: undefined });
+  expect(signedIn.headers.location).toBe('/');
+
+  const actions = await target.database.db.selectFrom('audit_events').select('action').where('record_id', '=', user.id).orderBy('seq').execute();
+  expect(actions.map((row) => row.action)).toEqual(['USER_CREATED', 'INVITE_SENT', 'USER_VIEWED', 'INVITE_ACCEPTED', 'SIGN_IN_SUCCEEDED']);
+}
+
 describe('inviting and managing users', () => {
   it('invites a user, who sets a password from the e-mailed link and signs in', async () => {
-    const organisation = await createOrganisation(testApp);
-    const admin = await createUser(testApp, { role: 'partnership_admin', organisationId: organisation.id });
-    const agent = await signedInAgent(testApp, admin.user);
-
-    const created = await agent.post('/admin/users/new', {
-      name: 'Dewi Price',
-      email: 'Dewi.Price@Example.org',
-      organisationId: organisation.id,
-      role: 'read_only_partner',
-    });
-    expect(created.statusCode).toBe(302);
-    const userPage = await agent.follow(created);
-    expect(userPage.body).toContain('Invitation sent to dewi.price@example.org');
-    expect(userPage.body).toContain('Invited, not yet accepted');
-
-    const email = await latestEmailTo('dewi.price@example.org');
-    expect(email.subject).toContain('invited');
-    const invitePath = linkIn(email.body_text);
-    expect(invitePath).toMatch(/^\/invite\//);
-
-    const newcomer = new TestAgent(testApp.app);
-    expect((await newcomer.get(invitePath)).statusCode).toBe(200);
-    const mismatch = await newcomer.post(invitePath, { password: 'a sound new password', confirmPassword: 'different' });
-    expect(mismatch.statusCode).toBe(400);
-    expect(mismatch.body).toContain('The passwords do not match');
-    const accepted = await newcomer.post(invitePath, { password: 'a sound new password', confirmPassword: 'a sound new password' });
-    expect(accepted.headers.location).toBe('/sign-in');
-    expect((await newcomer.get(invitePath)).statusCode).toBe(404);
-
-    const user = await testApp.database.db.selectFrom('users').selectAll().where('email', '=', 'dewi.price@example.org').executeTakeFirstOrThrow();
-    const signedIn = await signInThroughPages(new TestAgent(testApp.app), { user, password: 'a sound new password', totpSecret: undefined });
-    expect(signedIn.headers.location).toBe('/');
-
-    const actions = await testApp.database.db.selectFrom('audit_events').select('action').where('record_id', '=', user.id).orderBy('seq').execute();
-    expect(actions.map((row) => row.action)).toEqual(['USER_CREATED', 'INVITE_SENT', 'USER_VIEWED', 'INVITE_ACCEPTED', 'SIGN_IN_SUCCEEDED']);
+    await inviteJourney(testApp);
   });
 
   it('keeps what was typed and explains each problem when the form is wrong', async () => {
@@ -181,5 +185,21 @@ describe('password reset', () => {
     expect(reused.body).toContain('This link has expired or has already been used');
     const signIn = await signInThroughPages(new TestAgent(testApp.app), { ...fixture, password: 'brand new password here' });
     expect(signIn.headers.location).toBe('/');
+  });
+});
+
+// The embedded store has a single connection: everything an invitation does must go through
+// the transaction that holds it (this hung once).
+describe('inviting on the embedded store', () => {
+  it('invites a user on PGlite too', async () => {
+    const embedded = await createTestApp({ kind: 'pglite' });
+    try {
+      await embedded.database.db.insertInto('partnership').values({ id: 1, name: 'Embedded Partnership', area: 'Here', logo_text: 'Embedded' }).execute();
+      await inviteJourney(embedded);
+      const email = await latestEmailTo('dewi.price@example.org', embedded);
+      expect(email.subject).toContain('Embedded Partnership');
+    } finally {
+      await embedded.close();
+    }
   });
 });
