@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
-describe('managing users (browser)', () => {
+describe('managing users (browser)', { timeout: 180_000 }, () => {
   it('a partnership administrator invites a colleague, who accepts and signs in; then the administrator disables them', async () => {
     const council = await createOrganisation(harness.testApp, { name: 'Gateshead Council', type: 'district_borough_council' });
     const admin = await createUser(harness.testApp, { role: 'partnership_admin', organisationId: council.id, name: 'Alex Admin' });
@@ -61,7 +61,7 @@ describe('managing users (browser)', () => {
     await (await AdministrationPage.verifyOnPage(page)).open('Audit log');
     await AuditLogPage.verifyOnPage(page);
     expect(await page.locator('table').textContent()).toContain('bethan.hughes@example.org');
-  }, 180_000);
+  });
 });
 
 async function goHome(page: import('playwright-core').Page) {

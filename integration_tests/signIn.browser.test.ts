@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
-describe('signing in with a second factor (browser)', () => {
+describe('signing in with a second factor (browser)', { timeout: 120_000 }, () => {
   it('signs in with password and authenticator code, switches language, signs out', async () => {
     const fixture = await createUser(harness.testApp, { role: 'case_worker', name: 'Rhian Morgan' });
     const page = await harness.newPage();

@@ -64,9 +64,27 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
 // same pages are checked in the tests that run with it on.
 const pagesWithoutScript = new WeakSet<Page>();
 
+// axe takes 1–2 s a run; a page already checked in the same language and state (with or
+// without an error summary or banner) is not checked again in this file.
+const checkedStates = new Set<string>();
+
+async function pageState(page: Page): Promise<string> {
+  const url = new URL(page.url());
+  const path = url.pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id').replace(/\/(invite|reset-password)\/[^/]+/, '/$1/:token');
+  const [lang, errors, banner] = await Promise.all([
+    page.locator('html').getAttribute('lang'),
+    page.locator('.govuk-error-summary').count(),
+    page.locator('.govuk-notification-banner').count(),
+  ]);
+  return `${lang}|${path}|${errors}|${banner}`;
+}
+
 /** Runs axe (WCAG 2.2 A and AA rules) on the page as it is now; any violation fails the test. */
 export async function expectAccessible(page: Page): Promise<void> {
   if (pagesWithoutScript.has(page)) return;
+  const state = await pageState(page);
+  if (checkedStates.has(state)) return;
+  checkedStates.add(state);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   const violations = results.violations.map((violation) => ({
     rule: violation.id,
