@@ -113,7 +113,7 @@ async function startServer(databaseUrl: string, port: number): Promise<ChildProc
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 60_000;
-  while (!output.includes('Six-digit code')) {
+  while (!output.includes('Demo accounts show')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The app did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,5 +1,6 @@
 import { type Config, ConfigError, loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/database.ts';
+import { EmbeddedStoreInUse } from '../server/db/embeddedStoreLock.ts';
 import { createServices, type Services } from '../server/services.ts';
 import { isDatabaseUnavailable } from '../server/shared/errors.ts';
 import { resolveSecrets } from '../server/shared/secrets.ts';
@@ -44,7 +45,7 @@ export function refuseInProduction(config: Config, command: string): void {
 /** One line for an operator; a stack trace only for what nobody expected. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  if (error instanceof ConfigError) return { message: error.message, exitCode: 1 };
+  if (error instanceof ConfigError || error instanceof EmbeddedStoreInUse) return { message: error.message, exitCode: 1 };
   if (isDatabaseUnavailable(error)) return { message: `Cannot reach the database: ${(error as Error).message}`, exitCode: 1 };
   if ((error as { code?: unknown } | null)?.code === '42P01') {
     return { message: 'The database has no OneRoof tables yet. Run `npm run oneroof -- migrate` first.', exitCode: 1 };

@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
+import { EmbeddedStoreInUse } from './db/embeddedStoreLock.ts';
 import { migrate } from './db/migrate.ts';
 import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSeed.ts';
 import { deleteExpiredSessions } from './middleware/sessionStore.ts';
@@ -54,7 +55,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof EmbeddedStoreInUse) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

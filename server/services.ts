@@ -26,6 +26,7 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
     secretBox,
     {
       baseUrl: config.baseUrl,
+      showDemoCodes: config.nodeEnv !== 'production',
       emailPolicy: { maxFailures: config.signInMaxFailures, lockMinutes: config.signInLockMinutes },
       ipPolicy: { maxFailures: config.signInMaxFailuresPerIp, lockMinutes: config.signInLockMinutes },
     },

@@ -59,13 +59,15 @@ describe('the server process', () => {
     expect(first.startup).toContain('demo data loaded');
     expect(first.startup).toContain('admin@oneroof.example');
     expect(await (await fetch(`${first.url}/health`)).json()).toMatchObject({ status: 'UP', checks: { database: { kind: 'pglite' } } });
+    const second = startServer({ DATA_DIR: dataDir });
+    await expect(second).rejects.toThrow(/open in another process/);
     expect(await stop(first.process)).toBe(0);
     expect(first.output()).toContain('shutting down');
 
-    const second = await startServer({ DATA_DIR: dataDir });
-    expect(second.startup).not.toContain('demo data loaded');
-    expect(second.startup).toContain('admin@oneroof.example');
-    expect(await stop(second.process)).toBe(0);
+    const restarted = await startServer({ DATA_DIR: dataDir });
+    expect(restarted.startup).not.toContain('demo data loaded');
+    expect(restarted.startup).toContain('admin@oneroof.example');
+    expect(await stop(restarted.process)).toBe(0);
   }, 120_000);
 
   it('uses the PostgreSQL server named by DATABASE_URL', async () => {
@@ -100,7 +102,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const deadline = Date.now() + 90_000;
-  while (!text.includes('Six-digit code')) {
+  while (!text.includes('Demo accounts show')) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${text}`);
     if (Date.now() > deadline) throw new Error(`server did not start:\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

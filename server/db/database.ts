@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { claimEmbeddedStore } from './embeddedStoreLock.ts';
 import type { Database } from './schema.ts';
 
 // Calendar dates stay strings ('2026-11-25'): turning them into Date objects would shift them
@@ -31,7 +32,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   const directory = path.resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
-  return openPglite(new PGlite(directory), directory, options);
+  const release = claimEmbeddedStore(directory);
+  try {
+    const handle = await openPglite(new PGlite(directory), directory, options);
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export function openPostgres(databaseUrl: string, options: Pick<DatabaseOptions, 'poolSize' | 'onPoolError'> = {}): DatabaseHandle {

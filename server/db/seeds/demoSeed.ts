@@ -110,7 +110,7 @@ export function formatDemoSignIns(signIns: DemoSignIn[], baseUrl: string): strin
         `  ${signIn.role.padEnd(19)} ${signIn.email.padEnd(28)} ${signIn.totpSecret ? `authenticator key ${signIn.totpSecret}` : 'no second factor needed'}`,
     ),
     '',
-    '  Six-digit code without an authenticator app: npm run oneroof -- demo:code <email>',
+    '  Demo accounts show their current six-digit code on the sign-in page (never in production).',
     '',
   ];
   return lines.join('\n');

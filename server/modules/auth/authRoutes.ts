@@ -57,18 +57,20 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
   });
 
   app.get(paths.auth.verify.pattern, publicRoute, async (request, reply) => {
-    if (!pendingAt(request, 'verify')) return reply.redirect(paths.auth.signIn());
-    return reply.render('auth/views/verify.njk', { pageTitle: request.t('auth.verify.title'), values: {} });
+    const pending = pendingAt(request, 'verify');
+    if (!pending) return reply.redirect(paths.auth.signIn());
+    return reply.render('auth/views/verify.njk', { pageTitle: request.t('auth.verify.title'), values: {}, demoCode: await auth.demoCode(pending.userId) });
   });
 
   app.post(paths.auth.verify.pattern, publicRoute, async (request, reply) => {
     const pending = pendingAt(request, 'verify');
     if (!pending) return reply.redirect(paths.auth.signIn());
-    const renderError = (status: number, fieldErrors: Record<string, string>) =>
+    const renderError = async (status: number, fieldErrors: Record<string, string>) =>
       reply.status(status).render('auth/views/verify.njk', {
         pageTitle: request.t('auth.verify.title'),
         values: {},
         errors: formErrors(fieldErrors, request.t),
+        demoCode: await auth.demoCode(pending.userId),
       });
     const form = parseForm(codeSchema, request.body);
     if (!form.ok) return renderError(400, form.fieldErrors);

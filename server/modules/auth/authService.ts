@@ -14,10 +14,12 @@ import { UsersRepository } from '../users/usersRepository.ts';
 import { OneTimeTokensRepository, type TokenPurpose } from './oneTimeTokensRepository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SignInThrottle, type ThrottlePolicy, throttleKeys } from './signInThrottle.ts';
-import { matchTotp, newTotpSecret } from './totp.ts';
+import { currentTotp, matchTotp, newTotpSecret } from './totp.ts';
 
 export interface AuthSettings {
   baseUrl: string;
+  /** Outside production, demo accounts show their current code on the sign-in page. */
+  showDemoCodes: boolean;
   emailPolicy: ThrottlePolicy;
   ipPolicy: ThrottlePolicy;
 }
@@ -164,6 +166,14 @@ export class AuthService {
     }
     await this.#throttle.clear(key);
     return { outcome: 'verified', remaining: await this.#users.unusedRecoveryCodeCount(userId) };
+  }
+
+  /** The current code of a demo account (published credentials), never of a real one. */
+  async demoCode(userId: string): Promise<string | undefined> {
+    if (!this.#settings.showDemoCodes) return undefined;
+    const user = await this.#users.findById(userId);
+    if (!user?.is_demo || !user.mfa_secret_encrypted) return undefined;
+    return currentTotp(this.#secrets.open(user.mfa_secret_encrypted));
   }
 
   /** A fresh TOTP secret, sealed for keeping in the session until the user confirms it. */

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signInThroughPages, totpCode } from '../../../test/factories/index.ts';
 import { TestAgent } from '../../../test/support/agent.ts';
-import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
+import { createTestApp, TEST_SECRETS, type TestApp } from '../../../test/support/testApp.ts';
+import { loadConfig } from '../../config.ts';
+import { createServices } from '../../services.ts';
 
 let testApp: TestApp;
 beforeAll(async () => {
@@ -157,5 +159,30 @@ describe('signing in', () => {
     await agent.get('/sign-in');
     const response = await agent.post('/sign-in', { email: fixture.user.email, password: fixture.password, returnTo: '//evil.example/' });
     expect(response.headers.location).toBe('/');
+  });
+
+  it('shows demo accounts their current code, but never real accounts and never in production', async () => {
+    const demo = await createUser(testApp, { role: 'case_worker' });
+    const real = await createUser(testApp, { role: 'case_worker' });
+    await testApp.database.db.updateTable('users').set({ is_demo: true }).where('id', '=', demo.user.id).execute();
+
+    const demoAgent = new TestAgent(testApp.app);
+    await demoAgent.post('/sign-in', { email: demo.user.email, password: demo.password });
+    const demoPage = await demoAgent.get('/sign-in/verify');
+    const shown = /current code is (\d{6})/.exec(demoPage.body)?.[1];
+    expect(shown).toBe(await totpCode(demo.totpSecret!));
+
+    const realAgent = new TestAgent(testApp.app);
+    await realAgent.post('/sign-in', { email: real.user.email, password: real.password });
+    expect((await realAgent.get('/sign-in/verify')).body).not.toContain('demo account');
+
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      BASE_URL: 'https://oneroof.example',
+      SESSION_SECRET: TEST_SECRETS.sessionSecret,
+      ENCRYPTION_KEY: TEST_SECRETS.encryptionKey,
+    });
+    const productionServices = createServices(production, testApp.database, TEST_SECRETS);
+    expect(await productionServices.auth.demoCode(demo.user.id)).toBeUndefined();
   });
 });

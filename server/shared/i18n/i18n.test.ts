@@ -35,8 +35,9 @@ describe('i18n catalogues', () => {
 
   it('has no empty translations', () => {
     for (const locale of locales) {
-      const empty = catalogueKeys(loadCatalogue(locale)).filter((key) => {
-        const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], loadCatalogue(locale));
+      const catalogue = loadCatalogue(locale);
+      const empty = catalogueKeys(catalogue).filter((key) => {
+        const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalogue);
         return typeof value !== 'string' || value.trim() === '';
       });
       expect(empty, locale).toEqual([]);
