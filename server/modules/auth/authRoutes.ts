@@ -4,6 +4,7 @@ import { formErrors, parseForm, type FormValues } from '../../shared/forms.ts';
 import { paths, safeReturnPath } from '../../shared/paths.ts';
 import type { PendingSignIn } from '../../types.ts';
 import type { TokenPurpose } from './oneTimeTokensRepository.ts';
+import type { FirstFactorPassed } from './authService.ts';
 import { codeSchema, forgotPasswordSchema, newPasswordSchema, recoveryCodeSchema, signInSchema } from './authSchemas.ts';
 import { totpQrSvg, totpUri } from './totp.ts';
 
@@ -40,19 +41,8 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         return renderSignIn(request, reply.status(429), values, { email: 'auth.signIn.locked' });
       case 'rejected':
         return renderSignIn(request, reply.status(400), values, { email: 'auth.signIn.rejected' });
-      case 'needs-verification':
-      case 'needs-set-up':
-        await startSecondFactor(request, {
-          userId: result.userId,
-          step: result.outcome === 'needs-set-up' ? 'set-up' : 'verify',
-          method: 'password',
-          startedAt: Date.now(),
-          returnTo,
-        });
-        return reply.redirect(result.outcome === 'needs-set-up' ? paths.auth.setUpVerification() : paths.auth.verify());
-      case 'signed-in':
-        await establishSession(request, result.userId);
-        return reply.redirect(returnTo);
+      default:
+        return continueAfterFirstFactor(request, reply, result, 'password', returnTo);
     }
   });
 
@@ -216,6 +206,28 @@ function pendingAt(request: FastifyRequest, step: PendingSignIn['step']): Pendin
   const pending = request.session.pending;
   if (!pending || pending.step !== step || Date.now() - pending.startedAt > PENDING_SIGN_IN_MS) return undefined;
   return pending;
+}
+
+/** After the password or single sign-on: on to the second factor, or straight in. */
+export async function continueAfterFirstFactor(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  passed: FirstFactorPassed,
+  method: PendingSignIn['method'],
+  returnTo: string | undefined,
+) {
+  if (passed.outcome === 'signed-in') {
+    await establishSession(request, passed.userId);
+    return reply.redirect(safeReturnPath(returnTo));
+  }
+  await startSecondFactor(request, {
+    userId: passed.userId,
+    step: passed.outcome === 'needs-set-up' ? 'set-up' : 'verify',
+    method,
+    startedAt: Date.now(),
+    returnTo,
+  });
+  return reply.redirect(passed.outcome === 'needs-set-up' ? paths.auth.setUpVerification() : paths.auth.verify());
 }
 
 /** A new session id at each step up in privilege, so a planted session id is worthless. */

@@ -31,6 +31,9 @@ export type PasswordSignIn =
   | { outcome: 'needs-set-up'; userId: string }
   | { outcome: 'signed-in'; userId: string };
 
+/** The first factor (password or single sign-on) was good: what comes next. */
+export type FirstFactorPassed = Extract<PasswordSignIn, { userId: string }>;
+
 export type SecondFactorCheck = { outcome: 'verified' } | { outcome: 'rejected' } | { outcome: 'locked'; retryAfterSeconds: number };
 
 const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -98,14 +101,14 @@ export class AuthService {
   }
 
   /** After the first factor (password or single sign-on): verify, set up, or done. */
-  async #nextStep(user: UserRow, method: 'password' | 'sso', actor: Actor): Promise<PasswordSignIn> {
+  async #nextStep(user: UserRow, method: 'password' | 'sso', actor: Actor): Promise<FirstFactorPassed> {
     if (user.mfa_enabled_at) return { outcome: 'needs-verification', userId: user.id };
     if (isRole(user.role) && roleRequiresMfa(user.role)) return { outcome: 'needs-set-up', userId: user.id };
     await this.completeSignIn(user.id, method, actor);
     return { outcome: 'signed-in', userId: user.id };
   }
 
-  async afterSingleSignOn(user: UserRow, trustedSecondFactor: boolean, actor: Actor): Promise<PasswordSignIn> {
+  async afterSingleSignOn(user: UserRow, trustedSecondFactor: boolean, actor: Actor): Promise<FirstFactorPassed> {
     if (trustedSecondFactor) {
       await this.completeSignIn(user.id, 'sso', actor);
       return { outcome: 'signed-in', userId: user.id };

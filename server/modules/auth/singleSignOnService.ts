@@ -9,7 +9,7 @@ import type { OidcFlow } from '../../types.ts';
 import type { AuditTrail } from '../audit/auditTrail.ts';
 import type { OrganisationsService } from '../organisations/organisationsService.ts';
 import { UsersRepository } from '../users/usersRepository.ts';
-import type { AuthService, PasswordSignIn } from './authService.ts';
+import type { AuthService, FirstFactorPassed } from './authService.ts';
 import type { OidcClients } from './oidcClient.ts';
 
 const SCOPE = 'openid email profile';
@@ -19,7 +19,7 @@ export interface SingleSignOnStart {
   flow: OidcFlow;
 }
 
-export type SingleSignOnOutcome = PasswordSignIn | { outcome: 'failed'; reason: string };
+export type SingleSignOnOutcome = FirstFactorPassed | { outcome: 'failed'; reason: string };
 
 /** Who the provider says signed in: the ID token claims, topped up from userinfo if need be. */
 interface Identity {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
 import { paths, safeReturnPath } from '../../shared/paths.ts';
 import type { OidcFlow } from '../../types.ts';
-import { establishSession, startSecondFactor } from './authRoutes.ts';
+import { continueAfterFirstFactor } from './authRoutes.ts';
 import { ProviderUnavailable } from './oidcClient.ts';
 import type { SingleSignOnOutcome } from './singleSignOnService.ts';
 
@@ -45,25 +45,12 @@ export async function ssoRoutes(app: FastifyInstance, { services }: { services: 
   });
 }
 
-/** The same next step as after a password: a second factor, or straight in. */
+/** The same next step as after a password; a refusal gets its own page. */
 async function continueSignIn(request: FastifyRequest, reply: FastifyReply, result: SingleSignOnOutcome, flow: OidcFlow) {
-  switch (result.outcome) {
-    case 'needs-verification':
-    case 'needs-set-up':
-      await startSecondFactor(request, {
-        userId: result.userId,
-        step: result.outcome === 'needs-set-up' ? 'set-up' : 'verify',
-        method: 'sso',
-        startedAt: Date.now(),
-        returnTo: flow.returnTo,
-      });
-      return reply.redirect(result.outcome === 'needs-set-up' ? paths.auth.setUpVerification() : paths.auth.verify());
-    case 'signed-in':
-      await establishSession(request, result.userId);
-      return reply.redirect(safeReturnPath(flow.returnTo));
-    default:
-      return reply.status(403).render('auth/views/ssoFailed.njk', { pageTitle: request.t('auth.sso.failedTitle') });
+  if (result.outcome === 'failed') {
+    return reply.status(403).render('auth/views/ssoFailed.njk', { pageTitle: request.t('auth.sso.failedTitle') });
   }
+  return continueAfterFirstFactor(request, reply, result, 'sso', flow.returnTo);
 }
 
 // Network failures hide the useful part (refused, timed out) one level down.
