@@ -8,6 +8,7 @@ import { isLocale, translatorFor } from '../../shared/i18n/index.ts';
 import { paths } from '../../shared/paths.ts';
 import { isRole, roleRequiresMfa } from '../../shared/permissions.ts';
 import type { AuditTrail } from '../audit/auditTrail.ts';
+import { OrganisationsRepository } from '../organisations/organisationsRepository.ts';
 import { OutboxRepository } from '../outbox/outboxRepository.ts';
 import { PartnershipRepository } from '../partnership/partnershipRepository.ts';
 import { UsersRepository } from '../users/usersRepository.ts';
@@ -52,6 +53,7 @@ export class AuthService {
   readonly #secrets: SecretBox;
   readonly #settings: AuthSettings;
   readonly #partnership: PartnershipRepository;
+  readonly #organisations: OrganisationsRepository;
 
   constructor(
     db: Kysely<Database>,
@@ -68,6 +70,7 @@ export class AuthService {
     this.#secrets = secrets;
     this.#settings = settings;
     this.#partnership = new PartnershipRepository(db);
+    this.#organisations = new OrganisationsRepository(db);
   }
 
   async signInWithPassword(email: string, password: string, actor: Actor): Promise<PasswordSignIn> {
@@ -81,7 +84,7 @@ export class AuthService {
     }
     const user = await this.#users.findByEmail(normalisedEmail);
     const passwordMatches = await verifyPassword(user?.password_hash, password);
-    const usable = user && passwordMatches && !user.disabled && (await this.#organisationActive(user.organisation_id));
+    const usable = user && passwordMatches && !user.disabled && (await this.#organisations.findById(user.organisation_id))?.active === true;
     if (!user || !usable) {
       const [emailLocked, ipLocked] = await Promise.all([
         this.#throttle.registerFailure(keys[0]!, this.#settings.emailPolicy),
@@ -295,11 +298,6 @@ export class AuthService {
   async recordSessionEnded(userId: string, actor: Actor): Promise<void> {
     const user = await this.#users.findById(userId);
     await this.#audit.record(user ? this.#actorFor(user, actor) : actor, { action: 'SESSION_EXPIRED', recordType: 'user', recordId: userId });
-  }
-
-  async #organisationActive(organisationId: string): Promise<boolean> {
-    const row = await this.#db.selectFrom('organisations').select('active').where('id', '=', organisationId).executeTakeFirst();
-    return row?.active === true;
   }
 
   #actorFor(user: UserRow, actor: Actor): Actor {
