@@ -52,7 +52,10 @@ describe('managing users (browser)', { timeout: 180_000 }, () => {
     await (await SignInPage.verifyOnPage(page)).signIn(admin.user.email, admin.password);
     await (await VerifyPage.verifyOnPage(page)).enterCode(await totpCode(admin.totpSecret!, 1));
     await page.goto('/admin/users');
-    await (await UsersPage.verifyOnPage(page)).openUser('Bethan Hughes');
+    const users = await UsersPage.verifyOnPage(page);
+    const names = (await users.names()).map((name) => name.trim());
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    await users.openUser('Bethan Hughes');
     const bethan = await UserPage.verifyOnPage(page);
     await bethan.disable();
     expect(await (await UserPage.verifyOnPage(page)).banner()).toContain('The account is disabled');

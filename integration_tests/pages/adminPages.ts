@@ -19,6 +19,10 @@ export class UsersPage extends BasePage {
     await this.page.getByRole('button', { name: 'Invite a user' }).click();
   }
 
+  async names(): Promise<string[]> {
+    return this.page.locator('tbody tr td:first-child').allTextContents();
+  }
+
   async openUser(name: string): Promise<void> {
     await this.page.getByRole('link', { name }).click();
   }
