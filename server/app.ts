@@ -17,6 +17,8 @@ import { apiRoutes } from './modules/api/apiRoutes.ts';
 import { apiKeysRoutes } from './modules/apiKeys/apiKeysRoutes.ts';
 import { auditRoutes } from './modules/audit/auditRoutes.ts';
 import { authRoutes } from './modules/auth/authRoutes.ts';
+import { casePeopleRoutes } from './modules/cases/casePeopleRoutes.ts';
+import { casesRoutes } from './modules/cases/casesRoutes.ts';
 import { ssoRoutes } from './modules/auth/ssoRoutes.ts';
 import { healthRoutes } from './modules/health/healthRoutes.ts';
 import { homeRoutes } from './modules/home/homeRoutes.ts';
@@ -24,6 +26,7 @@ import { organisationsRoutes } from './modules/organisations/organisationsRoutes
 import { outboxRoutes } from './modules/outbox/outboxRoutes.ts';
 import { pagesRoutes } from './modules/pages/pagesRoutes.ts';
 import { partnershipRoutes } from './modules/partnership/partnershipRoutes.ts';
+import { peopleRoutes } from './modules/people/peopleRoutes.ts';
 import { profileRoutes } from './modules/profile/profileRoutes.ts';
 import { usersRoutes } from './modules/users/usersRoutes.ts';
 import type { Services } from './services.ts';
@@ -136,6 +139,9 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(apiRoutes, moduleOptions);
   await app.register(outboxRoutes, moduleOptions);
   await app.register(auditRoutes, moduleOptions);
+  await app.register(casesRoutes, moduleOptions);
+  await app.register(casePeopleRoutes, moduleOptions);
+  await app.register(peopleRoutes, moduleOptions);
 
   return app;
 }

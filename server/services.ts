@@ -4,11 +4,13 @@ import { ApiKeysService } from './modules/apiKeys/apiKeysService.ts';
 import { AuditService } from './modules/audit/auditService.ts';
 import { AuditTrail } from './modules/audit/auditTrail.ts';
 import { AuthService } from './modules/auth/authService.ts';
+import { CasesService } from './modules/cases/casesService.ts';
 import { OidcClients } from './modules/auth/oidcClient.ts';
 import { SingleSignOnService } from './modules/auth/singleSignOnService.ts';
 import { OrganisationsService } from './modules/organisations/organisationsService.ts';
 import { OutboxService } from './modules/outbox/outboxService.ts';
 import { PartnershipService } from './modules/partnership/partnershipService.ts';
+import { PeopleService } from './modules/people/peopleService.ts';
 import { UsersService } from './modules/users/usersService.ts';
 import { SecretBox } from './shared/crypto.ts';
 import type { Secrets } from './shared/secrets.ts';
@@ -37,7 +39,9 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const oidcClients = new OidcClients({ allowInsecureIssuers: config.oidcAllowInsecureIssuers });
   const singleSignOn = new SingleSignOnService(db, audit, organisations, auth, oidcClients, config.baseUrl);
   const apiKeys = new ApiKeysService(db, audit);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys };
+  const people = new PeopleService(db, audit);
+  const cases = new CasesService(db, audit, people);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -34,7 +36,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   mkdirSync(directory, { recursive: true });
   const release = claimEmbeddedStore(directory);
   try {
-    const handle = await openPglite(new PGlite(directory), directory, options);
+    const handle = await openPglite(newPglite({ dataDir: directory }), directory, options);
     return {
       ...handle,
       close: async () => {
@@ -63,6 +65,11 @@ export function openPostgres(databaseUrl: string, options: Pick<DatabaseOptions,
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
+}
+
+/** A PGlite instance with the extensions the migrations create (fuzzy name search). */
+export function newPglite(options: PGliteOptions = {}): PGlite {
+  return new PGlite({ ...options, extensions: { pg_trgm, fuzzystrmatch } });
 }
 
 export async function openPglite(

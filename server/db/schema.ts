@@ -131,6 +131,276 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface PeopleTable {
+  id: Generated<string>;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  approximate_age: number | null;
+  age_recorded_on: string | null;
+  gender: string | null;
+  ethnicity: string | null;
+  disability: string | null;
+  religion: string | null;
+  sexuality: string | null;
+  phone: string | null;
+  email: string | null;
+  preferred_language: string | null;
+  interpreter_needed: Generated<boolean>;
+  created_by: string | null;
+  created_by_organisation_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface PersonNamesTable {
+  id: Generated<string>;
+  person_id: string;
+  kind: 'alias' | 'previous' | 'nickname';
+  given_name: Generated<string>;
+  family_name: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface PersonMarkersTable {
+  id: Generated<string>;
+  person_id: string;
+  marker: string;
+  source_organisation_id: string | null;
+  recorded_on: ColumnType<string, string | undefined, string>;
+  notes: string | null;
+  recorded_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface LocationsTable {
+  id: Generated<string>;
+  address_line_1: string;
+  address_line_2: string | null;
+  town: string | null;
+  postcode: string | null;
+  uprn: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  location_type: string;
+  area: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PersonAddressesTable {
+  id: Generated<string>;
+  person_id: string;
+  location_id: string;
+  valid_from: string | null;
+  valid_to: string | null;
+  created_at: CreatedAt;
+}
+
+export interface HouseholdsTable {
+  id: Generated<string>;
+  name: string;
+  location_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface HouseholdMembersTable {
+  household_id: string;
+  person_id: string;
+  relationship: string | null;
+}
+
+export interface CaseTypesTable {
+  code: string;
+  reference_prefix: string;
+  name: string;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+}
+
+export interface CaseReferenceCountersTable {
+  prefix: string;
+  year: number;
+  last_number: number;
+}
+
+export interface CasesTable {
+  id: Generated<string>;
+  reference: string;
+  case_type: string;
+  priority: Generated<string>;
+  summary: string;
+  status: Generated<string>;
+  outcome_code: string | null;
+  closure_reason: string | null;
+  lead_organisation_id: string;
+  lead_officer_id: string | null;
+  area: string | null;
+  risk_level: string | null;
+  next_review_due: string | null;
+  opened_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  closed_at: Timestamp | null;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface CaseParticipantsTable {
+  case_id: string;
+  organisation_id: string;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+export interface CasePeopleTable {
+  case_id: string;
+  person_id: string;
+  role: string;
+  added_at: CreatedAt;
+}
+
+export interface CaseLocationsTable {
+  case_id: string;
+  location_id: string;
+  added_at: CreatedAt;
+}
+
+export interface CaseLinksTable {
+  case_id: string;
+  linked_case_id: string;
+  added_at: CreatedAt;
+}
+
+export interface CaseEventsTable {
+  id: Generated<string>;
+  case_id: string;
+  occurred_at: ColumnType<Date, Date | string | undefined, never>;
+  kind: string;
+  actor_user_id: string | null;
+  actor_organisation_id: string | null;
+  note_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface RiskInstrumentsTable {
+  code: string;
+  version: number;
+  name: string;
+  definition: ColumnType<unknown, string, string>;
+  active: Generated<boolean>;
+}
+
+export interface RiskAssessmentsTable {
+  id: Generated<string>;
+  case_id: string;
+  person_id: string | null;
+  instrument_code: string;
+  instrument_version: number;
+  score: number;
+  band: string;
+  band_reason: string;
+  professional_judgement: Generated<boolean>;
+  professional_judgement_reason: string | null;
+  completed_by: string | null;
+  completed_by_organisation_id: string | null;
+  completed_at: CreatedAt;
+}
+
+export interface RiskAssessmentAnswersTable {
+  assessment_id: string;
+  question_id: string;
+  answer_boolean: boolean | null;
+  answer_number: ColumnType<string | null, number | null, number | null>;
+  answer_text: string | null;
+  answer_choice: string | null;
+}
+
+export interface CaseActionsTable {
+  id: Generated<string>;
+  case_id: string;
+  title: string;
+  description: string | null;
+  owner_organisation_id: string;
+  owner_user_id: string | null;
+  due_date: string | null;
+  status: Generated<string>;
+  completed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface CaseInterventionsTable {
+  id: Generated<string>;
+  case_id: string;
+  person_id: string | null;
+  stage: string;
+  status: Generated<string>;
+  issued_on: string | null;
+  review_on: string | null;
+  expires_on: string | null;
+  notes: string | null;
+  created_by: string | null;
+  created_by_organisation_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CaseNotesTable {
+  id: Generated<string>;
+  case_id: string;
+  body: string;
+  sensitivity: Generated<string>;
+  author_id: string | null;
+  author_organisation_id: string;
+  created_at: CreatedAt;
+}
+
+export interface CaseAttachmentsTable {
+  id: Generated<string>;
+  case_id: string;
+  note_id: string | null;
+  file_name: string;
+  content_type: string;
+  size_bytes: ColumnType<string, number, number>;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SensitivityClearancesTable {
+  role: string;
+  sensitivity: string;
+}
+
+export interface ReviewIntervalsTable {
+  risk_level: string;
+  days: number;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  case_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+  read_at: Timestamp | null;
+}
+
+export interface BreakGlassGrantsTable {
+  id: Generated<string>;
+  user_id: string;
+  case_id: string;
+  reason: string;
+  granted_at: CreatedAt;
+  expires_at: Timestamp;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  review_outcome: string | null;
+}
+
 export interface Database {
   partnership: PartnershipTable;
   organisations: OrganisationsTable;
@@ -142,6 +412,32 @@ export interface Database {
   email_outbox: EmailOutboxTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  people: PeopleTable;
+  person_names: PersonNamesTable;
+  person_markers: PersonMarkersTable;
+  locations: LocationsTable;
+  person_addresses: PersonAddressesTable;
+  households: HouseholdsTable;
+  household_members: HouseholdMembersTable;
+  case_types: CaseTypesTable;
+  case_reference_counters: CaseReferenceCountersTable;
+  cases: CasesTable;
+  case_participants: CaseParticipantsTable;
+  case_people: CasePeopleTable;
+  case_locations: CaseLocationsTable;
+  case_links: CaseLinksTable;
+  case_events: CaseEventsTable;
+  risk_instruments: RiskInstrumentsTable;
+  risk_assessments: RiskAssessmentsTable;
+  risk_assessment_answers: RiskAssessmentAnswersTable;
+  case_actions: CaseActionsTable;
+  case_interventions: CaseInterventionsTable;
+  case_notes: CaseNotesTable;
+  case_attachments: CaseAttachmentsTable;
+  sensitivity_clearances: SensitivityClearancesTable;
+  review_intervals: ReviewIntervalsTable;
+  notifications: NotificationsTable;
+  break_glass_grants: BreakGlassGrantsTable;
 }
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -154,3 +450,9 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type EmailOutboxRow = Selectable<EmailOutboxTable>;
 export type PartnershipRow = Selectable<PartnershipTable>;
+export type PersonRow = Selectable<PeopleTable>;
+export type LocationRow = Selectable<LocationsTable>;
+export type CaseRow = Selectable<CasesTable>;
+export type CaseActionRow = Selectable<CaseActionsTable>;
+export type CaseNoteRow = Selectable<CaseNotesTable>;
+export type RiskAssessmentRow = Selectable<RiskAssessmentsTable>;

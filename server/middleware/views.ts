@@ -88,6 +88,10 @@ function serviceNavigation(request: FastifyRequest) {
   if (!user) return [];
   const currentPath = request.url.split('?')[0] ?? '/';
   const items = [{ href: paths.home(), text: request.t('nav.home'), current: currentPath === paths.home() }];
+  if (hasPermission(user.role, 'case:view')) {
+    items.push({ href: paths.cases.index(), text: request.t('nav.cases'), current: currentPath.startsWith('/cases') });
+    items.push({ href: paths.people.search(), text: request.t('nav.people'), current: currentPath.startsWith('/people') });
+  }
   if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
     items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });
   }

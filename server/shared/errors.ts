@@ -80,3 +80,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     error.message,
   );
 }
+
+/**
+ * Optimistic locking: the record was saved by someone else after the form was opened. Carries
+ * the record's current values for the fields that now differ from what was submitted, so the
+ * form can show them instead of overwriting silently.
+ */
+export class StaleUpdate extends Conflict {
+  readonly currentValues: Record<string, string>;
+  readonly currentVersion: number;
+
+  constructor(currentValues: Record<string, string>, currentVersion: number) {
+    super('The record changed since the form was opened');
+    this.currentValues = currentValues;
+    this.currentVersion = currentVersion;
+  }
+}

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openPglite, openPostgres } from '../../server/db/database.ts';
+import { newPglite, openPglite, openPostgres } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { postgresUrlForTests, withDatabaseName } from './postgresUrl.ts';
 
@@ -27,7 +26,7 @@ export default async function setup(project: TestProject) {
   const directory = path.join(os.tmpdir(), `oneroof-test-${runId}`);
   mkdirSync(directory, { recursive: true });
 
-  const pglite = new PGlite();
+  const pglite = newPglite();
   const handle = await openPglite(pglite, 'memory');
   await migrate(handle.db);
   const snapshot = path.join(directory, 'pglite.tar');

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type DatabaseHandle, type DatabaseKind, openPglite, openPostgres } from '../../server/db/database.ts';
+import { type DatabaseHandle, type DatabaseKind, newPglite, openPglite, openPostgres } from '../../server/db/database.ts';
 import { postgresUrlForTests, withDatabaseName } from './postgresUrl.ts';
 
 export interface TestDatabase extends DatabaseHandle {
@@ -27,7 +26,7 @@ let counter = 0;
 
 export async function createTestDatabase(kind: DatabaseKind = preferredBackend()): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const pglite = new PGlite({ loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) });
+    const pglite = newPglite({ loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) });
     const handle = await openPglite(pglite, 'memory');
     return { ...handle, drop: () => handle.close() };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../../shared/dates.ts';
 import { auditActions } from './auditActions.ts';
 
 const optionalText = (max: number) =>
@@ -12,29 +13,6 @@ const optionalText = (max: number) =>
 // A repeated query parameter arrives as an array: treat it like a blank box.
 const datePart = z.string().trim().optional().catch(undefined);
 const seqCursor = z.string().regex(/^\d{1,18}$/).optional().catch(undefined);
-
-export type CalendarDate =
-  | { kind: 'blank' }
-  | { kind: 'date'; iso: string }
-  | { kind: 'problem'; problem: 'incomplete' | 'invalid' };
-
-/** A GOV.UK date input's three boxes as an ISO calendar date, refusing dates like 31 February. */
-export function calendarDate(day: string | undefined, month: string | undefined, year: string | undefined): CalendarDate {
-  const parts = [day, month, year];
-  if (parts.every((part) => !part)) return { kind: 'blank' };
-  if (parts.some((part) => !part)) return { kind: 'problem', problem: 'incomplete' };
-  if (!/^\d{1,2}$/.test(day!) || !/^\d{1,2}$/.test(month!) || !/^\d{4}$/.test(year!)) return { kind: 'problem', problem: 'invalid' };
-  const [d, m, y] = [Number(day), Number(month), Number(year)];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { kind: 'problem', problem: 'invalid' };
-  return { kind: 'date', iso: date.toISOString().slice(0, 10) };
-}
-
-/** The calendar day after an ISO date: searches run up to the start of it. */
-export function dayAfter(isoDate: string): string {
-  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
-}
 
 export const auditSearchQuerySchema = z
   .object({

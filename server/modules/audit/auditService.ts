@@ -4,7 +4,8 @@ import type { Actor } from '../../shared/actor.ts';
 import { NotFound } from '../../shared/errors.ts';
 import { startOfLondonDay } from '../../shared/time.ts';
 import { type AuditSearch, AuditRepository } from './auditRepository.ts';
-import { type AuditPageCursor, type AuditSearchCriteria, dayAfter, isAuditSeq } from './auditSchemas.ts';
+import { dayAfter } from '../../shared/dates.ts';
+import { type AuditPageCursor, type AuditSearchCriteria, isAuditSeq } from './auditSchemas.ts';
 import type { AuditTrail } from './auditTrail.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
