@@ -15,10 +15,24 @@ import { createTestApp, type TestApp } from './support/testApp.ts';
  */
 type Outcome = 'allowed' | 'sign-in' | 'denied' | 'not-found';
 type Who = Role | 'anonymous';
+/** How the signed-in person's organisation is connected to the case a route is about. */
+type Relationship = 'lead' | 'participant' | 'none';
+type FixtureKey = 'own' | 'other' | Relationship;
 
 let testApp: TestApp;
-let fixtures: Record<string, { own: string; other: string }>;
+let fixtures: Record<string, Partial<Record<FixtureKey, string>>>;
 const tried: string[] = [];
+
+// Parameters naming a case or something inside one: checked for each relationship to the case.
+const CASE_SCOPED_PARAMS = new Set(['caseId', 'personId', 'role', 'actionId', 'interventionId', 'assessmentId', 'attachmentId', 'instrument']);
+const RELATIONSHIPS: Relationship[] = ['lead', 'participant', 'none'];
+
+// Routes only the lead agency may use: a participant is told the case does not exist for it.
+const LEAD_ONLY = new Set([
+  'POST /cases/:caseId/edit',
+  'POST /cases/:caseId/agencies',
+  'POST /cases/:caseId/agencies/:organisationId/remove',
+]);
 
 // Routes whose permission is decided in the handler rather than by a single declared permission.
 const OVERRIDES: Record<string, Partial<Record<Who, Outcome>>> = {
@@ -51,7 +65,38 @@ beforeAll(async () => {
         .executeTakeFirstOrThrow()
     ).id;
   await testApp.services.audit.record(systemActor('matrix'), { action: 'DEMO_DATA_SEEDED' });
+  const caseFor = async (relationship: Relationship) => {
+    const lead = relationship === 'lead' ? own.id : other.id;
+    const kase = await testApp.database.db
+      .insertInto('cases')
+      .values({ reference: `ASB-2026-9${RELATIONSHIPS.indexOf(relationship)}0000`, case_type: 'anti_social_behaviour', summary: `Matrix ${relationship}`, lead_organisation_id: lead })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // The lead case has another agency taking part, so that removing an agency has one to remove.
+    const participant = relationship === 'participant' ? own.id : relationship === 'lead' ? other.id : undefined;
+    const person = await testApp.database.db
+      .insertInto('people')
+      .values({ given_name: 'Matrix', family_name: relationship, created_by_organisation_id: lead })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { caseId: kase.id, personId: person.id, participant };
+  };
+  const cases = { lead: await caseFor('lead'), participant: await caseFor('participant'), none: await caseFor('none') };
+  restoreCaseFixtures = async () => {
+    for (const fixture of Object.values(cases)) {
+      await testApp.database.db.insertInto('case_people').values({ case_id: fixture.caseId, person_id: fixture.personId, role: 'victim' }).onConflict((c) => c.doNothing()).execute();
+      if (fixture.participant) {
+        await testApp.database.db.insertInto('case_participants').values({ case_id: fixture.caseId, organisation_id: fixture.participant }).onConflict((c) => c.doNothing()).execute();
+      }
+    }
+  };
+  await restoreCaseFixtures();
+  const perRelationship = (pick: (fixture: { caseId: string; personId: string }) => string) =>
+    Object.fromEntries(RELATIONSHIPS.map((relationship) => [relationship, pick(cases[relationship])]));
   fixtures = {
+    caseId: perRelationship((fixture) => fixture.caseId),
+    personId: perRelationship((fixture) => fixture.personId),
+    role: { lead: 'victim', participant: 'victim', none: 'victim' },
     userId: { own: ownUser.user.id, other: otherUser.user.id },
     organisationId: { own: own.id, other: other.id },
     apiKeyId: { own: await apiKey(own.id), other: await apiKey(other.id) },
@@ -67,26 +112,39 @@ afterAll(async () => {
 });
 
 let agentOrganisation: string;
+// Routes that remove a link would otherwise change what the next attempt sees.
+let restoreCaseFixtures: () => Promise<void>;
 
 function pageRoutes(): DeclaredRoute[] {
   return testApp.app.declaredRoutes.filter((route) => !route.api && !route.url.includes('*'));
 }
 
-function fillParams(url: string, which: 'own' | 'other'): string {
+function isCaseScoped(route: DeclaredRoute): boolean {
+  return [...route.url.matchAll(/:([A-Za-z]+)/g)].some((match) => CASE_SCOPED_PARAMS.has(match[1]!));
+}
+
+function fillParams(url: string, which: FixtureKey): string {
   return url.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
     const fixture = fixtures[name];
-    if (!fixture) throw new Error(`The access matrix has no fixture for :${name} in ${url}; add one`);
-    return encodeURIComponent(fixture[which]);
+    // Inside a case, :organisationId is the agency taking part in the lead case.
+    const inCase = RELATIONSHIPS.includes(which as Relationship);
+    const key: FixtureKey = CASE_SCOPED_PARAMS.has(name) ? which : which === 'other' || (inCase && name === 'organisationId') ? 'other' : 'own';
+    const value = fixture?.[key] ?? fixture?.own;
+    if (!value) throw new Error(`The access matrix has no fixture for :${name} (${key}) in ${url}; add one`);
+    return encodeURIComponent(value);
   });
 }
 
-function expectedOutcome(route: DeclaredRoute, who: Who): Outcome {
+function expectedOutcome(route: DeclaredRoute, who: Who, relationship?: Relationship): Outcome {
   const override = OVERRIDES[`${route.method} ${route.url}`]?.[who];
   if (override) return override;
   if (route.access === 'public') return 'allowed';
   if (who === 'anonymous') return 'sign-in';
-  if (route.access === 'signed-in') return 'allowed';
-  return hasPermission(who, route.access as Exclude<Access, 'public' | 'signed-in'>) ? 'allowed' : 'denied';
+  const permitted = route.access === 'signed-in' || hasPermission(who, route.access as Exclude<Access, 'public' | 'signed-in'>);
+  if (!permitted) return 'denied';
+  if (relationship === 'none') return 'not-found';
+  if (relationship === 'participant' && LEAD_ONLY.has(`${route.method} ${route.url}`)) return 'not-found';
+  return 'allowed';
 }
 
 function observedOutcome(response: Response): Outcome | `error ${number}` {
@@ -103,10 +161,11 @@ async function agentFor(who: Who): Promise<TestAgent> {
   return signedInAgent(testApp, fixture.user);
 }
 
-async function attempt(route: DeclaredRoute, who: Who, which: 'own' | 'other'): Promise<Response> {
+async function attempt(route: DeclaredRoute, who: Who, which: FixtureKey): Promise<Response> {
+  if (RELATIONSHIPS.includes(which as Relationship)) await restoreCaseFixtures();
   const agent = await agentFor(who);
   const url = fillParams(route.url, which);
-  tried.push(`${route.method} ${url} as ${who}`);
+  tried.push(`${route.method} ${url} as ${who} (${which})`);
   return route.method === 'GET' ? agent.get(url) : agent.post(url, {});
 }
 
@@ -115,13 +174,29 @@ describe('access matrix', () => {
 
   it('every page route answers each role as its declared access says', async () => {
     const mismatches: string[] = [];
-    for (const route of pageRoutes()) {
+    for (const route of pageRoutes().filter((candidate) => !isCaseScoped(candidate))) {
       for (const who of everyone) {
         // A route a visitor reaches only as the public gets 'sign-in' for the flows it guards.
         const expected = expectedOutcome(route, who);
         const observed = observedOutcome(await attempt(route, who, 'own'));
         const acceptable = expected === 'allowed' && route.access === 'public' ? observed !== 'denied' && !observed.startsWith('error') : observed === expected;
         if (!acceptable) mismatches.push(`${route.method} ${route.url} as ${who}: expected ${expected}, got ${observed}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('every case route answers each role × relationship to the case (lead, participant, none) as need-to-know says', async () => {
+    const mismatches: string[] = [];
+    const caseRoutes = pageRoutes().filter(isCaseScoped);
+    expect(caseRoutes.length).toBeGreaterThan(10);
+    for (const route of caseRoutes) {
+      for (const who of everyone) {
+        for (const relationship of RELATIONSHIPS) {
+          const expected = expectedOutcome(route, who, relationship);
+          const observed = observedOutcome(await attempt(route, who, relationship));
+          if (observed !== expected) mismatches.push(`${route.method} ${route.url} as ${who} (${relationship}): expected ${expected}, got ${observed}`);
+        }
       }
     }
     expect(mismatches).toEqual([]);

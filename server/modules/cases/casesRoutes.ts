@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { StaleUpdate, ValidationFailed } from '../../shared/errors.ts';
+import { NotFound, StaleUpdate, ValidationFailed } from '../../shared/errors.ts';
 import { formErrors, parseForm, selectItems, type FormValues } from '../../shared/forms.ts';
 import { paths } from '../../shared/paths.ts';
 import { hasPermission } from '../../shared/permissions.ts';
@@ -127,6 +127,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
   app.post(paths.cases.edit.pattern, edit, async (request, reply) => {
     const caseId = caseIdOf(request);
     const opened = await cases.view(me(request), caseId, request.actor, 'edit');
+    if (!opened.policy.canEditDetails) throw new NotFound();
     const form = parseForm(caseSchema, request.body);
     if (!form.ok) return renderEdit(request, reply.status(400), opened, form.values, formErrors(form.fieldErrors, request.t));
     try {
@@ -199,6 +200,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
   app.post(paths.cases.agencies.pattern, manage, async (request, reply) => {
     const caseId = caseIdOf(request);
     const opened = await cases.view(me(request), caseId, request.actor, 'agencies');
+    if (!opened.policy.canManageAgencies) throw new NotFound();
     const form = parseForm(agencySchema, request.body);
     if (!form.ok) return renderAgencies(request, reply.status(400), opened, form.fieldErrors);
     try {
