@@ -7,11 +7,13 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errorsPlugin } from './middleware/errors.ts';
 import { requestContextPlugin } from './middleware/requestContext.ts';
 import { DatabaseSessionStore } from './middleware/sessionStore.ts';
 import { viewsPlugin } from './middleware/views.ts';
+import { actionsRoutes } from './modules/actions/actionsRoutes.ts';
+import { interventionsRoutes } from './modules/actions/interventionsRoutes.ts';
 import { adminRoutes } from './modules/admin/adminRoutes.ts';
 import { apiRoutes } from './modules/api/apiRoutes.ts';
 import { apiKeysRoutes } from './modules/apiKeys/apiKeysRoutes.ts';
@@ -19,6 +21,11 @@ import { auditRoutes } from './modules/audit/auditRoutes.ts';
 import { authRoutes } from './modules/auth/authRoutes.ts';
 import { casePeopleRoutes } from './modules/cases/casePeopleRoutes.ts';
 import { casesRoutes } from './modules/cases/casesRoutes.ts';
+import { breakGlassRoutes } from './modules/breakGlass/breakGlassRoutes.ts';
+import { caseSettingsRoutes } from './modules/caseSettings/caseSettingsRoutes.ts';
+import { notificationsRoutes } from './modules/notifications/notificationsRoutes.ts';
+import { timelineRoutes } from './modules/timeline/timelineRoutes.ts';
+import { riskRoutes } from './modules/risk/riskRoutes.ts';
 import { ssoRoutes } from './modules/auth/ssoRoutes.ts';
 import { healthRoutes } from './modules/health/healthRoutes.ts';
 import { homeRoutes } from './modules/home/homeRoutes.ts';
@@ -99,7 +106,7 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
       maxAge: config.sessionIdleMinutes * 60_000,
     },
   });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
   await app.register(fastifyFormbody);
 
   await app.register(requestContextPlugin, {
@@ -107,7 +114,10 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
     saveLocale: (userId, locale) => services.users.saveLocale(userId, locale),
     onSessionExpired: (request, userId) => services.auth.recordSessionEnded(userId, request.actor),
   });
-  await app.register(viewsPlugin, { branding: () => services.partnership.branding() });
+  await app.register(viewsPlugin, {
+    branding: () => services.partnership.branding(),
+    unreadNotifications: (userId) => services.notifications.unreadCount(userId),
+  });
   await app.register(errorsPlugin);
 
   const staticOptions = { decorateReply: false, maxAge: '1h' };
@@ -141,7 +151,25 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(auditRoutes, moduleOptions);
   await app.register(casesRoutes, moduleOptions);
   await app.register(casePeopleRoutes, moduleOptions);
+  await app.register(riskRoutes, moduleOptions);
+  await app.register(actionsRoutes, moduleOptions);
+  await app.register(interventionsRoutes, moduleOptions);
   await app.register(peopleRoutes, moduleOptions);
+  await app.register(timelineRoutes, moduleOptions);
+  await app.register(breakGlassRoutes, moduleOptions);
+  await app.register(caseSettingsRoutes, moduleOptions);
+  await app.register(notificationsRoutes, moduleOptions);
 
   return app;
+}
+
+/**
+ * The CSRF token of a form post. Multipart bodies (file uploads) are read by their handler,
+ * after the CSRF check, so those forms carry the token in their action's query string.
+ */
+function csrfTokenOf(request: FastifyRequest): string | undefined {
+  const fromBody = (request.body as { _csrf?: unknown } | undefined)?._csrf;
+  const fromQuery = (request.query as { _csrf?: unknown } | undefined)?._csrf;
+  const fromHeader = request.headers['x-csrf-token'];
+  return [fromBody, fromQuery, fromHeader].find((token): token is string => typeof token === 'string' && token !== '');
 }

@@ -160,6 +160,18 @@ export const settings = {
     default: () => 256 * 1024,
     description: 'Largest form post a page accepts.',
   }),
+  attachmentMaxBytes: setting({
+    env: 'ATTACHMENT_MAX_BYTES',
+    schema: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024),
+    default: () => 10 * 1024 * 1024,
+    description: 'Largest file that can be attached to a case note. Attachments are kept under DATA_DIR/attachments.',
+  }),
+  breakGlassMinutes: setting({
+    env: 'BREAK_GLASS_MINUTES',
+    schema: z.coerce.number().int().min(1).max(24 * 60),
+    default: () => 60,
+    description: 'How long emergency (break-glass) access to a case lasts once someone has given their reason.',
+  }),
   oidcAllowInsecureIssuers: setting({
     env: 'OIDC_ALLOW_INSECURE_ISSUERS',
     schema: booleanFromEnv,

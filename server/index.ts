@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSeed.ts';
 import { deleteExpiredSessions } from './middleware/sessionStore.ts';
 import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
+import { ensureInstruments } from './modules/risk/riskInstruments.ts';
 import { createServices } from './services.ts';
 import { resolveSecrets } from './shared/secrets.ts';
 
@@ -21,6 +22,7 @@ async function main() {
     onPoolError: (error) => console.error(JSON.stringify({ level: 50, msg: 'database connection lost', err: error.message })),
   });
   const migrations = await migrate(database.db);
+  await ensureInstruments(database.db);
   const services = createServices(config, database, secrets);
   const app = await buildApp({ services, secrets });
   app.log.info({ database: database.kind, location: database.location, applied: migrations.applied }, 'database ready');

@@ -1,10 +1,17 @@
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { ActionsService } from './modules/actions/actionsService.ts';
 import { ApiKeysService } from './modules/apiKeys/apiKeysService.ts';
 import { AuditService } from './modules/audit/auditService.ts';
 import { AuditTrail } from './modules/audit/auditTrail.ts';
 import { AuthService } from './modules/auth/authService.ts';
 import { CasesService } from './modules/cases/casesService.ts';
+import { BreakGlassService } from './modules/breakGlass/breakGlassService.ts';
+import { CaseSettingsService } from './modules/caseSettings/caseSettingsService.ts';
+import { NotificationsService } from './modules/notifications/notificationsService.ts';
+import { AttachmentStore } from './modules/timeline/attachmentStore.ts';
+import { TimelineService } from './modules/timeline/timelineService.ts';
+import { RiskService } from './modules/risk/riskService.ts';
 import { OidcClients } from './modules/auth/oidcClient.ts';
 import { SingleSignOnService } from './modules/auth/singleSignOnService.ts';
 import { OrganisationsService } from './modules/organisations/organisationsService.ts';
@@ -41,7 +48,13 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const apiKeys = new ApiKeysService(db, audit);
   const people = new PeopleService(db, audit);
   const cases = new CasesService(db, audit, people);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases };
+  const timeline = new TimelineService(db, cases, new AttachmentStore(config.dataDir));
+  const breakGlass = new BreakGlassService(db, audit, { minutes: config.breakGlassMinutes });
+  const caseSettings = new CaseSettingsService(db, audit);
+  const notifications = new NotificationsService(db);
+  const risk = new RiskService(db, cases);
+  const actions = new ActionsService(db, audit, cases);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases, actions, risk, timeline, breakGlass, caseSettings, notifications };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -14,6 +14,8 @@ const projectDirectory = path.resolve(serverDirectory, '..');
 export interface ViewOptions {
   /** Partnership name and logo text for the header, cached by the caller. */
   branding: () => Promise<{ name: string; logoText: string }>;
+  /** How many unread notifications the signed-in person has, for the header. */
+  unreadNotifications?: (userId: string) => Promise<number>;
 }
 
 export function createViewEnvironment(): nunjucks.Environment {
@@ -63,6 +65,7 @@ async function pageContext(request: FastifyRequest, reply: FastifyReply, options
   const branding = await options.branding();
   const flash = request.session?.flash;
   if (flash) delete request.session.flash;
+  const unread = user ? await unreadNotificationsOf(user.id, options) : undefined;
   return {
     lang: request.locale,
     t: request.t,
@@ -73,7 +76,7 @@ async function pageContext(request: FastifyRequest, reply: FastifyReply, options
     cspNonce: reply.cspNonce?.script,
     currentPath: request.url.split('?')[0],
     languageLinks: languageLinks(request),
-    serviceNavigation: serviceNavigation(request),
+    serviceNavigation: serviceNavigation(request, unread),
     flash,
     requestId: request.id,
   };
@@ -83,7 +86,12 @@ const adminPermissions: Permission[] = [
   'partnership:manage', 'organisation:manage', 'user:manage', 'api_key:manage', 'outbox:view', 'audit:view',
 ];
 
-function serviceNavigation(request: FastifyRequest) {
+// The header count must never turn a page (an error page above all) into a failure of its own.
+async function unreadNotificationsOf(userId: string, options: ViewOptions): Promise<number | undefined> {
+  return options.unreadNotifications?.(userId).catch(() => undefined);
+}
+
+function serviceNavigation(request: FastifyRequest, unreadNotifications?: number) {
   const user = request.user;
   if (!user) return [];
   const currentPath = request.url.split('?')[0] ?? '/';
@@ -95,6 +103,8 @@ function serviceNavigation(request: FastifyRequest) {
   if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
     items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });
   }
+  const notificationsText = unreadNotifications ? request.t('notifications.navUnread', { count: unreadNotifications }) : request.t('notifications.nav');
+  items.push({ href: paths.notifications.index(), text: notificationsText, current: currentPath.startsWith(paths.notifications.index()) });
   items.push({ href: paths.profile.show(), text: request.t('nav.profile'), current: currentPath.startsWith('/profile') });
   return items;
 }

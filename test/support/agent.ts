@@ -32,6 +32,18 @@ export class TestAgent {
     });
   }
 
+  /** Posts a multipart form (a file upload) the way the page's form does: the CSRF token in the query string. */
+  async postMultipart(url: string, form: FormData): Promise<Response> {
+    const encoded = new globalThis.Response(form);
+    const separator = url.includes('?') ? '&' : '?';
+    return this.request({
+      method: 'POST',
+      url: `${url}${separator}_csrf=${encodeURIComponent(await this.csrfToken())}`,
+      headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      payload: Buffer.from(await encoded.arrayBuffer()),
+    });
+  }
+
   async request(options: InjectOptions): Promise<Response> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await this.#app.inject({

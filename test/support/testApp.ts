@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { type Config, loadConfig } from '../../server/config.ts';
 import type { DatabaseKind } from '../../server/db/database.ts';
+import { ensureInstruments } from '../../server/modules/risk/riskInstruments.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import type { Secrets } from '../../server/shared/secrets.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
@@ -38,6 +39,7 @@ export async function createTestApp(
     ...options.env,
   });
   const services = createServices(config, database, TEST_SECRETS);
+  await ensureInstruments(database.db);
   const app = await buildApp({ services, secrets: TEST_SECRETS, logger: false });
   options.extraRoutes?.(app);
   await app.ready();

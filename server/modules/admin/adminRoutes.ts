@@ -11,6 +11,8 @@ const areas: { permission: Permission; href: () => string; key: string }[] = [
   { permission: 'api_key:manage', href: paths.admin.apiKeys.index, key: 'apiKeys' },
   { permission: 'outbox:view', href: paths.admin.outbox.index, key: 'outbox' },
   { permission: 'audit:view', href: paths.admin.audit.index, key: 'audit' },
+  { permission: 'case_settings:manage', href: paths.admin.caseSettings, key: 'caseSettings' },
+  { permission: 'break_glass:review', href: paths.admin.breakGlass.index, key: 'breakGlass' },
 ];
 
 export async function adminRoutes(app: FastifyInstance) {
