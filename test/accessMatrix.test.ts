@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Response } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclaredRoute } from '../server/middleware/requestContext.ts';
+import { AttachmentStore } from '../server/modules/timeline/attachmentStore.ts';
 import { systemActor } from '../server/shared/actor.ts';
 import { type Access, hasPermission, type Role, roles } from '../server/shared/permissions.ts';
 import { createOrganisation, createUser, signedInAgent } from './factories/index.ts';
@@ -26,6 +28,9 @@ const tried: string[] = [];
 // Parameters naming a case or something inside one: checked for each relationship to the case.
 const CASE_SCOPED_PARAMS = new Set(['caseId', 'personId', 'role', 'actionId', 'interventionId', 'assessmentId', 'attachmentId', 'instrument']);
 const RELATIONSHIPS: Relationship[] = ['lead', 'participant', 'none'];
+const referenceOf = (relationship: Relationship) => `ASB-2026-9${RELATIONSHIPS.indexOf(relationship)}0000`;
+// Distinct surnames, so a page that leaks the unseen case's person can be caught by name.
+const FAMILY_NAMES: Record<Relationship, string> = { lead: 'Leadbetter', participant: 'Partington', none: 'Nonesuch' };
 
 // Routes only the lead agency may use: a participant is told the case does not exist for it.
 const LEAD_ONLY = new Set([
@@ -41,6 +46,9 @@ const OVERRIDES: Record<string, Partial<Record<Who, Outcome>>> = {
 
 // Parameters that stand for records an organisation administrator may only see in their own organisation.
 const ORGANISATION_SCOPED_PARAMS = new Set(['userId', 'apiKeyId', 'messageId']);
+
+// Parameters naming something that belongs to one person (the fixture is someone else's): 'not found' for everyone else.
+const PERSONAL_PARAMS = new Set(['notificationId']);
 
 beforeAll(async () => {
   testApp = await createTestApp();
@@ -65,21 +73,72 @@ beforeAll(async () => {
         .executeTakeFirstOrThrow()
     ).id;
   await testApp.services.audit.record(systemActor('matrix'), { action: 'DEMO_DATA_SEEDED' });
+  const breakGlassGrant = async (userId: string, caseId: string) =>
+    (
+      await testApp.database.db
+        .insertInto('break_glass_grants')
+        .values({ user_id: userId, case_id: caseId, reason: 'Matrix emergency', expires_at: new Date(Date.now() + 60_000) })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const notification = async (userId: string, caseId: string) =>
+    (
+      await testApp.database.db
+        .insertInto('notifications')
+        .values({ user_id: userId, kind: 'action_assigned', case_id: caseId })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const caseFor = async (relationship: Relationship) => {
     const lead = relationship === 'lead' ? own.id : other.id;
     const kase = await testApp.database.db
       .insertInto('cases')
-      .values({ reference: `ASB-2026-9${RELATIONSHIPS.indexOf(relationship)}0000`, case_type: 'anti_social_behaviour', summary: `Matrix ${relationship}`, lead_organisation_id: lead })
+      .values({ reference: referenceOf(relationship), case_type: 'anti_social_behaviour', summary: `Matrix ${relationship}`, lead_organisation_id: lead })
       .returning('id')
       .executeTakeFirstOrThrow();
     // The lead case has another agency taking part, so that removing an agency has one to remove.
     const participant = relationship === 'participant' ? own.id : relationship === 'lead' ? other.id : undefined;
     const person = await testApp.database.db
       .insertInto('people')
-      .values({ given_name: 'Matrix', family_name: relationship, created_by_organisation_id: lead })
+      .values({ given_name: 'Matrix', family_name: FAMILY_NAMES[relationship], created_by_organisation_id: lead })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { caseId: kase.id, personId: person.id, participant };
+    const actionId = (
+      await testApp.database.db
+        .insertInto('case_actions')
+        .values({ case_id: kase.id, title: `Matrix action ${relationship}`, owner_organisation_id: lead })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const interventionId = (
+      await testApp.database.db
+        .insertInto('case_interventions')
+        .values({ case_id: kase.id, stage: 'warning_letter', created_by_organisation_id: lead })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const instrument = await testApp.database.db.selectFrom('risk_instruments').select(['code', 'version']).where('code', '=', 'safelives_dash').executeTakeFirstOrThrow();
+    const assessmentId = (
+      await testApp.database.db
+        .insertInto('risk_assessments')
+        .values({ case_id: kase.id, instrument_code: instrument.code, instrument_version: instrument.version, score: 3, band: 'standard', band_reason: 'score', completed_by_organisation_id: lead })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const note = await testApp.database.db
+      .insertInto('case_notes')
+      .values({ case_id: kase.id, body: 'Matrix note', author_organisation_id: lead })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const stored = await new AttachmentStore(testApp.services.config.dataDir).receive(Readable.from([Buffer.from('A plain text attachment.\n')]));
+    const attachmentId = (
+      await testApp.database.db
+        .insertInto('case_attachments')
+        .values({ case_id: kase.id, note_id: note.id, file_name: 'matrix.txt', content_type: 'text/plain', size_bytes: stored.sizeBytes, sha256: stored.sha256, storage_key: stored.storageKey })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    return { caseId: kase.id, personId: person.id, participant, actionId, interventionId, assessmentId, attachmentId };
   };
   const cases = { lead: await caseFor('lead'), participant: await caseFor('participant'), none: await caseFor('none') };
   restoreCaseFixtures = async () => {
@@ -91,12 +150,19 @@ beforeAll(async () => {
     }
   };
   await restoreCaseFixtures();
-  const perRelationship = (pick: (fixture: { caseId: string; personId: string }) => string) =>
+  const perRelationship = (pick: (fixture: (typeof cases)['lead']) => string) =>
     Object.fromEntries(RELATIONSHIPS.map((relationship) => [relationship, pick(cases[relationship])]));
   fixtures = {
     caseId: perRelationship((fixture) => fixture.caseId),
     personId: perRelationship((fixture) => fixture.personId),
     role: { lead: 'victim', participant: 'victim', none: 'victim' },
+    actionId: perRelationship((fixture) => fixture.actionId),
+    interventionId: perRelationship((fixture) => fixture.interventionId),
+    assessmentId: perRelationship((fixture) => fixture.assessmentId),
+    attachmentId: perRelationship((fixture) => fixture.attachmentId),
+    instrument: { lead: 'safelives_dash', participant: 'safelives_dash', none: 'safelives_dash' },
+    grantId: { own: await breakGlassGrant(ownUser.user.id, cases.none.caseId) },
+    notificationId: { own: await notification(otherUser.user.id, cases.lead.caseId) },
     userId: { own: ownUser.user.id, other: otherUser.user.id },
     organisationId: { own: own.id, other: other.id },
     apiKeyId: { own: await apiKey(own.id), other: await apiKey(other.id) },
@@ -142,6 +208,7 @@ function expectedOutcome(route: DeclaredRoute, who: Who, relationship?: Relation
   if (who === 'anonymous') return 'sign-in';
   const permitted = route.access === 'signed-in' || hasPermission(who, route.access as Exclude<Access, 'public' | 'signed-in'>);
   if (!permitted) return 'denied';
+  if ([...route.url.matchAll(/:([A-Za-z]+)/g)].some((match) => PERSONAL_PARAMS.has(match[1]!))) return 'not-found';
   if (relationship === 'none') return 'not-found';
   if (relationship === 'participant' && LEAD_ONLY.has(`${route.method} ${route.url}`)) return 'not-found';
   return 'allowed';
@@ -200,6 +267,42 @@ describe('access matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('never shows a case outside need-to-know in lists, searches, counts or exports', async () => {
+    const leaks: string[] = [];
+    const shown: string[] = [];
+    const pages = [
+      `/cases?view=organisation&includeClosed=yes`,
+      `/cases?view=mine&includeClosed=yes`,
+      `/cases/actions-due`,
+      `/cases/reviews-due`,
+      `/cases/search?reference=ASB-2026-9`,
+      `/cases/search?person=Matrix`,
+      // Misspelt, so the echo of what was typed is not mistaken for a result.
+      `/cases/search?person=Matrix+Nonesutch`,
+      `/people?name=Matrix`,
+      `/people?name=Matrix+Nonesutch`,
+      `/cases/export.csv?view=organisation&includeClosed=yes`,
+      `/notifications`,
+      `/cases/break-glass`,
+    ];
+    for (const who of roles) {
+      const agent = await agentFor(who);
+      for (const page of pages) {
+        const response = await agent.get(page);
+        if (response.statusCode !== 200) continue;
+        for (const secret of [referenceOf('none'), FAMILY_NAMES.none, 'Matrix action none']) {
+          if (response.body.includes(secret)) leaks.push(`${page} as ${who} shows ${secret}`);
+        }
+        if (response.body.includes(referenceOf('lead')) || response.body.includes(FAMILY_NAMES.lead)) shown.push(`${page} as ${who}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    // The pages do list what the viewer may see, so the absence above is not an empty page.
+    for (const expected of ['/cases?view=organisation&includeClosed=yes as case_worker', '/cases/search?reference=ASB-2026-9 as case_worker', '/people?name=Matrix as case_worker', '/cases/export.csv?view=organisation&includeClosed=yes as case_manager']) {
+      expect(shown).toContain(expected);
+    }
   });
 
   it("answers 'not found' when an organisation administrator asks for another organisation's records", async () => {
