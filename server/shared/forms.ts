@@ -41,15 +41,21 @@ export function echoValues(body: unknown): FormValues {
   return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([key]) => !NEVER_ECHOED.has(key)));
 }
 
-/** Turns field errors (i18n keys) into the error summary and per-field messages, in field order. */
-export function formErrors(fieldErrors: FieldErrors, t: Translate, fieldOrder: string[] = []): FormErrors {
+/**
+ * Turns field errors (i18n keys) into the error summary and per-field messages, in field order.
+ * A GOV.UK date input's error links to its day box (`<field>-day`): the summary must take the
+ * person to a box they can type in, and the date input's own id is on a wrapper that cannot
+ * take focus.
+ */
+export function formErrors(fieldErrors: FieldErrors, t: Translate, fieldOrder: string[] = [], options: { dateFields?: readonly string[] } = {}): FormErrors {
   const ordered = Object.keys(fieldErrors).sort((a, b) => rank(a, fieldOrder) - rank(b, fieldOrder));
   const fields: FormErrors['fields'] = {};
   const list: FormErrors['list'] = [];
   for (const field of ordered) {
     const text = t(fieldErrors[field] as string);
     fields[field] = { text };
-    list.push({ text, href: `#${field.replace(/\./g, '-')}` });
+    const anchor = options.dateFields?.includes(field) ? `${field}-day` : field.replace(/\./g, '-');
+    list.push({ text, href: `#${anchor}` });
   }
   return { list, fields };
 }

@@ -4,6 +4,7 @@ import type { OrganisationType } from '../../modules/organisations/organisationT
 import type { Services } from '../../services.ts';
 import { systemActor } from '../../shared/actor.ts';
 import type { Role } from '../../shared/permissions.ts';
+import { seedDemoCases } from './demoCases.ts';
 
 /** Known to anyone who reads this file: demo data is refused in production. */
 export const DEMO_PASSWORD = 'OneRoof-demo-2026';
@@ -26,6 +27,11 @@ const demoUsers: { email: string; name: string; role: Role; organisation: string
   { email: 'caseworker@oneroof.example', name: 'Tom Walker', role: 'case_worker', organisation: 'housing' },
   { email: 'analyst@oneroof.example', name: 'Nurul Hassan', role: 'analyst', organisation: 'police' },
   { email: 'partner@oneroof.example', name: 'Megan Jones', role: 'read_only_partner', organisation: 'victims' },
+  // Colleagues in other agencies, so that the demo cases have officers on every side.
+  { email: 'police@oneroof.example', name: 'Daniel Hughes', role: 'case_manager', organisation: 'police' },
+  { email: 'housing@oneroof.example', name: 'Rachel Moore', role: 'case_manager', organisation: 'housing' },
+  { email: 'nhs@oneroof.example', name: 'Kerry Lawson', role: 'case_worker', organisation: 'nhs' },
+  { email: 'idva@oneroof.example', name: 'Callum Reid', role: 'case_worker', organisation: 'victims' },
 ];
 
 export interface DemoSignIn {
@@ -37,13 +43,14 @@ export interface DemoSignIn {
 
 /**
  * Loads a demo partnership (Northumbria, matching the police.uk data in shared/data) with one
- * user per role. Does nothing when the partnership already exists, so a restart keeps data.
+ * user per role, a few colleagues in other agencies, and demo cases they work together. Does
+ * nothing when the partnership already exists, so a restart keeps data.
  */
 export async function seedDemoData(services: Services): Promise<{ seeded: boolean }> {
   if (await services.partnership.details()) return { seeded: false };
   const actor = systemActor('seed');
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await services.audit.run(actor, async (trx, audit) => {
+  const agencyIds = await services.audit.run(actor, async (trx, audit) => {
     await trx
       .insertInto('partnership')
       .values({ id: 1, name: 'Northumbria Community Safety Partnership', area: 'Northumberland and Tyne and Wear', logo_text: 'Northumbria CSP' })
@@ -74,7 +81,9 @@ export async function seedDemoData(services: Services): Promise<{ seeded: boolea
         .execute();
     }
     audit({ action: 'DEMO_DATA_SEEDED', details: { organisations: demoOrganisations.length, users: demoUsers.length } });
+    return organisationIds;
   });
+  await seedDemoCases(services, agencyIds);
   return { seeded: true };
 }
 

@@ -55,7 +55,7 @@ export async function actionsRoutes(app: FastifyInstance, { services }: { servic
         values.ownerUserId,
         request.t('actions.fields.noOfficer'),
       ),
-      errors: fieldErrors ? formErrors(fieldErrors, request.t, NEW_ACTION_FIELDS) : undefined,
+      errors: fieldErrors ? formErrors(fieldErrors, request.t, NEW_ACTION_FIELDS, { dateFields: ['dueDate'] }) : undefined,
     });
   };
 
@@ -88,7 +88,7 @@ export async function actionsRoutes(app: FastifyInstance, { services }: { servic
       values,
       statusItems: actionStatuses.map((status) => ({ value: status, text: request.t(`actions.status.${status}`), checked: values.status === status })),
       officerItems: selectItems(form.officers.map((officer) => ({ value: officer.id, text: officer.name })), values.ownerUserId, request.t('actions.fields.noOfficer')),
-      errors: problem instanceof StaleUpdate ? staleErrors(readableStale(problem, form, request), request.t, 'actions.fields') : problem ? formErrors(problem, request.t, UPDATE_ACTION_FIELDS) : undefined,
+      errors: problem instanceof StaleUpdate ? staleErrors(readableStale(problem, form, request), request.t, 'actions.fields') : problem ? formErrors(problem, request.t, UPDATE_ACTION_FIELDS, { dateFields: ['dueDate'] }) : undefined,
     });
   };
 

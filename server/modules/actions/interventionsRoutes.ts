@@ -40,7 +40,7 @@ export async function interventionsRoutes(app: FastifyInstance, { services }: { 
       stageItems: interventionStages.map((stage) => ({ value: stage, text: request.t(`actions.interventions.stages.${stage}`), checked: values.stage === stage })),
       statusItems: interventionStatuses.map((status) => ({ value: status, text: request.t(`actions.interventions.status.${status}`), checked: values.status === status })),
       personItems: selectItems(form.people.map((person) => ({ value: person.id, text: `${person.given_name} ${person.family_name}` })), values.personId, request.t('actions.interventions.noPerson')),
-      errors: fieldErrors ? formErrors(fieldErrors, request.t, INTERVENTION_FIELDS) : undefined,
+      errors: fieldErrors ? formErrors(fieldErrors, request.t, INTERVENTION_FIELDS, { dateFields: ['issuedOn', 'reviewOn', 'expiresOn'] }) : undefined,
     });
   };
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { ValidationFailed } from '../../shared/errors.ts';
+import { type FieldErrors, ValidationFailed } from '../../shared/errors.ts';
 import { formErrors, parseForm, type FormValues } from '../../shared/forms.ts';
 import { paths } from '../../shared/paths.ts';
 import type { CurrentUser } from '../../types.ts';
@@ -27,10 +27,20 @@ export async function casePeopleRoutes(app: FastifyInstance, { services }: { ser
   const roleItems = (request: FastifyRequest, selected: unknown) =>
     casePersonRoles.map((role) => ({ value: role, text: request.t(`cases.personRoles.${role}`), checked: selected === role }));
 
-  const renderPeople = async (request: FastifyRequest, reply: FastifyReply, opened: OpenedCase, extra: Record<string, unknown> = {}) => {
-    const search = typeof (request.query as Record<string, unknown>)?.name === 'string' ? String((request.query as Record<string, unknown>).name) : '';
+  /**
+   * The people tab. After a refused link the search is run again (its words come back with the
+   * form), so that the person is still there to choose a part for, and the error points at them.
+   */
+  const renderPeople = async (request: FastifyRequest, reply: FastifyReply, opened: OpenedCase, refused?: { fieldErrors: FieldErrors; personId: unknown }) => {
+    const source = (refused ? request.body : request.query) as Record<string, unknown> | undefined;
+    const search = typeof source?.name === 'string' ? source.name : '';
     const linked = await people.forCase(opened.case.id);
     const candidates = search ? await people.searchVisible(viewerOf(me(request)), search) : [];
+    const refusedCandidate = refused ? candidates.find((candidate) => candidate.id === refused.personId) : undefined;
+    const errors = refused ? formErrors(refused.fieldErrors, request.t, ['personId', 'role']) : undefined;
+    for (const item of errors?.list ?? []) {
+      item.href = item.href === '#role' && refusedCandidate ? `#role-${refusedCandidate.id}` : '#name';
+    }
     return reply.render('cases/views/people.njk', {
       ...caseContext(request, opened, 'people'),
       pageTitle: request.t('cases.people.title'),
@@ -39,7 +49,8 @@ export async function casePeopleRoutes(app: FastifyInstance, { services }: { ser
       search,
       candidates,
       roleItems: roleItems(request, undefined),
-      ...extra,
+      errors,
+      refusedPersonId: refusedCandidate?.id,
     });
   };
 
@@ -56,7 +67,7 @@ export async function casePeopleRoutes(app: FastifyInstance, { services }: { ser
       if (!form.ok) throw new ValidationFailed(form.fieldErrors);
       await cases.linkPerson(me(request), caseId, form.data.personId, form.data.role, request.actor);
     } catch (error) {
-      if (error instanceof ValidationFailed) return renderPeople(request, reply.status(400), opened, { errors: formErrors(error.fieldErrors, request.t) });
+      if (error instanceof ValidationFailed) return renderPeople(request, reply.status(400), opened, { fieldErrors: error.fieldErrors, personId: (request.body as FormValues | undefined)?.personId });
       throw error;
     }
     request.session.flash = { kind: 'success', text: request.t('cases.people.linked') };
@@ -70,7 +81,7 @@ export async function casePeopleRoutes(app: FastifyInstance, { services }: { ser
       values,
       roleItems: roleItems(request, values.role),
       genderItems: [{ value: '', text: request.t('people.genders.choose') }, ...genders.map((gender) => ({ value: gender, text: request.t(`people.genders.${gender}`), selected: values.gender === gender }))],
-      errors: fieldErrors ? formErrors(fieldErrors, request.t, PERSON_FIELDS) : undefined,
+      errors: fieldErrors ? formErrors(fieldErrors, request.t, PERSON_FIELDS, { dateFields: ['dateOfBirth'] }) : undefined,
     });
 
   app.get(paths.cases.newPerson.pattern, edit, async (request, reply) => {
