@@ -32,14 +32,14 @@ describe('notifications', () => {
     const me = await createUser(testApp, { role: 'case_worker', organisationId: organisation.id });
     const agent = await signedInAgent(testApp, me.user);
     const kase = await someCase(organisation.id);
-    const highRisk = await notify(me.user.id, 'high_risk_assessment', { reference: kase.reference, instrument: 'DASH' }, kase.id);
+    const highRisk = await notify(me.user.id, 'high_risk_assessment', { reference: kase.reference, instrument: 'safelives_dash' }, kase.id);
     await notify(me.user.id, 'action_assigned', { reference: kase.reference, title: 'Visit the caretaker' }, kase.id);
     await notify(me.user.id, 'mediation_offered', {}, null);
     await notify(me.user.id, 'action_assigned', { reference: kase.reference, title: 'Old action' }, kase.id, true);
 
     const page = await agent.get('/notifications');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`A risk assessment on ${kase.reference} (DASH) found a high risk`);
+    expect(page.body).toContain(`A risk assessment on ${kase.reference} (SafeLives Dash risk checklist) found a high risk`);
     expect(page.body).toContain(`You have been given an action on ${kase.reference}: Visit the caretaker`);
     expect(page.body).toContain('You have a new notification');
     expect(page.body).toContain(`href="/cases/${kase.id}"`);

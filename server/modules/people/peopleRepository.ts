@@ -2,6 +2,9 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, PersonRow } from '../../db/schema.ts';
 import { isUuid } from '../../shared/ids.ts';
 import { type CaseViewer, visibleTo } from '../cases/caseAccess.ts';
+import { parseNameQuery } from '../search/nameQuery.ts';
+import { PersonSearchRepository } from '../search/personSearchRepository.ts';
+import { personVisibleTo } from './personAccess.ts';
 import type { PersonInput } from './peopleSchemas.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -67,63 +70,19 @@ export class PeopleRepository {
    */
   async isVisible(id: string, viewer: CaseViewer, executor: Executor = this.#db): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const row = await executor
-      .selectFrom('people')
-      .select('people.id')
-      .where('people.id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb('people.created_by_organisation_id', '=', viewer.organisationId),
-          eb.exists(
-            eb
-              .selectFrom('case_people')
-              .innerJoin('cases', 'cases.id', 'case_people.case_id')
-              .select(sql`1`.as('one'))
-              .whereRef('case_people.person_id', '=', 'people.id')
-              .where(visibleTo(viewer)),
-          ),
-        ]),
-      )
-      .executeTakeFirst();
+    const row = await executor.selectFrom('people').select('people.id').where('people.id', '=', id).where(personVisibleTo(viewer)).executeTakeFirst();
     return row !== undefined;
   }
 
   /**
-   * People the viewer may see whose name is like `name` (typos through trigrams, sound-alikes
-   * through double metaphone), best first.
+   * People the viewer may see whose name is like `name` (typos, sound-alikes, nicknames, other
+   * names, either order), best first: the same search as the "Find a person" page, unaudited,
+   * for pickers inside a case that is itself audited.
    */
   async searchVisible(viewer: CaseViewer, name: string, limit = 20) {
-    const query = name.trim().toLowerCase().replace(/\s+/g, ' ');
-    if (query.length < 2) return [];
-    const words = query.split(' ');
-    const family = words[words.length - 1]!;
-    return this.#db
-      .selectFrom('people')
-      .select(['people.id', 'people.given_name', 'people.family_name', 'people.date_of_birth', 'people.approximate_age'])
-      .select(sql<number>`similarity(lower(people.given_name || ' ' || people.family_name), ${query})`.as('score'))
-      .where((eb) =>
-        eb.or([
-          sql<boolean>`lower(people.given_name || ' ' || people.family_name) % ${query}`,
-          sql<boolean>`dmetaphone(people.family_name) = dmetaphone(${family})`,
-        ]),
-      )
-      .where((eb) =>
-        eb.or([
-          eb('people.created_by_organisation_id', '=', viewer.organisationId),
-          eb.exists(
-            eb
-              .selectFrom('case_people')
-              .innerJoin('cases', 'cases.id', 'case_people.case_id')
-              .select(sql`1`.as('one'))
-              .whereRef('case_people.person_id', '=', 'people.id')
-              .where(visibleTo(viewer)),
-          ),
-        ]),
-      )
-      .orderBy('score', 'desc')
-      .orderBy('people.family_name')
-      .limit(limit)
-      .execute();
+    const query = parseNameQuery(name);
+    if (!query) return [];
+    return this.#db.transaction().execute((trx) => new PersonSearchRepository().search(trx, viewer, { name: query }, limit));
   }
 
   async names(personId: string): Promise<{ kind: string; given_name: string; family_name: string }[]> {

@@ -6,23 +6,14 @@ import { paths } from '../../shared/paths.ts';
 import type { CurrentUser } from '../../types.ts';
 import { staleErrors } from '../cases/caseViews.ts';
 import { viewerOf } from '../cases/casesService.ts';
-import { PeopleRepository } from './peopleRepository.ts';
 import { genders, markerSchema, personFormValues, personSchema, vulnerabilityMarkers } from './peopleSchemas.ts';
 
-/** Finding people, a person's record, correcting it, and vulnerability markers. */
+/** A person's record, correcting it, and vulnerability markers (finding people is in the search module). */
 export async function peopleRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const access = { config: { access: 'person:view' as const } };
   const edit = { config: { access: 'case:edit' as const } };
   const me = (request: FastifyRequest) => request.user as CurrentUser;
   const personIdOf = (request: FastifyRequest) => (request.params as { personId: string }).personId;
-  const repository = new PeopleRepository(services.db);
-
-  app.get(paths.people.search.pattern, access, async (request, reply) => {
-    const name = String((request.query as Record<string, unknown>)?.name ?? '').slice(0, 200);
-    const results = name ? await repository.searchVisible(viewerOf(me(request)), name, 50) : [];
-    if (name) await services.audit.record(request.actor, { action: 'PERSON_SEARCHED', recordType: 'person', details: { results: results.length } });
-    return reply.render('people/views/search.njk', { pageTitle: request.t('people.search.title'), name, results });
-  });
 
   const renderShow = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors, markerValues: FormValues = {}) => {
     const details = await services.people.view(viewerOf(me(request)), personIdOf(request), request.actor);
