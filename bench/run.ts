@@ -1,8 +1,12 @@
+import { runCasesBenchmark } from './cases.ts';
 import { runHttpBenchmark } from './http.ts';
+import { runReferralsBenchmark } from './referrals.ts';
 
 /** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures as JSON. */
 const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
   http: runHttpBenchmark,
+  referrals: runReferralsBenchmark,
+  cases: runCasesBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errorsPlugin } from './middleware/errors.ts';
 import { requestContextPlugin } from './middleware/requestContext.ts';
+import { requestForLog } from './middleware/logRedaction.ts';
 import { DatabaseSessionStore } from './middleware/sessionStore.ts';
 import { viewsPlugin } from './middleware/views.ts';
 import { actionsRoutes } from './modules/actions/actionsRoutes.ts';
@@ -23,6 +24,8 @@ import { casePeopleRoutes } from './modules/cases/casePeopleRoutes.ts';
 import { casesRoutes } from './modules/cases/casesRoutes.ts';
 import { breakGlassRoutes } from './modules/breakGlass/breakGlassRoutes.ts';
 import { caseSettingsRoutes } from './modules/caseSettings/caseSettingsRoutes.ts';
+import { caseReviewApplicationRoutes } from './modules/caseReviews/caseReviewApplicationRoutes.ts';
+import { caseReviewRoutes } from './modules/caseReviews/caseReviewRoutes.ts';
 import { notificationsRoutes } from './modules/notifications/notificationsRoutes.ts';
 import { timelineRoutes } from './modules/timeline/timelineRoutes.ts';
 import { riskRoutes } from './modules/risk/riskRoutes.ts';
@@ -35,6 +38,9 @@ import { pagesRoutes } from './modules/pages/pagesRoutes.ts';
 import { partnershipRoutes } from './modules/partnership/partnershipRoutes.ts';
 import { peopleRoutes } from './modules/people/peopleRoutes.ts';
 import { profileRoutes } from './modules/profile/profileRoutes.ts';
+import { pathwaysRoutes } from './modules/referrals/pathwaysRoutes.ts';
+import { referralsRoutes } from './modules/referrals/referralsRoutes.ts';
+import { searchRoutes } from './modules/search/searchRoutes.ts';
 import { usersRoutes } from './modules/users/usersRoutes.ts';
 import type { Services } from './services.ts';
 import type { Secrets } from './shared/secrets.ts';
@@ -56,7 +62,7 @@ export interface AppOptions {
 export async function buildApp({ services, secrets, logger }: AppOptions): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], serializers: { req: requestForLog } },
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: config.formBodyLimitBytes,
@@ -155,10 +161,15 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(actionsRoutes, moduleOptions);
   await app.register(interventionsRoutes, moduleOptions);
   await app.register(peopleRoutes, moduleOptions);
+  await app.register(searchRoutes, moduleOptions);
   await app.register(timelineRoutes, moduleOptions);
   await app.register(breakGlassRoutes, moduleOptions);
   await app.register(caseSettingsRoutes, moduleOptions);
   await app.register(notificationsRoutes, moduleOptions);
+  await app.register(caseReviewApplicationRoutes, moduleOptions);
+  await app.register(caseReviewRoutes, moduleOptions);
+  await app.register(referralsRoutes, moduleOptions);
+  await app.register(pathwaysRoutes, moduleOptions);
 
   return app;
 }

@@ -154,6 +154,12 @@ export const settings = {
     default: () => 5 * 1024 * 1024,
     description: 'Largest JSON body the API accepts.',
   }),
+  caseReviewSubmissionsPerHour: setting({
+    env: 'CASE_REVIEW_SUBMISSIONS_PER_HOUR',
+    schema: z.coerce.number().int().min(1),
+    default: () => 10,
+    description: 'ASB Case Review applications and appeals one IP address may send in an hour (counted in each app process).',
+  }),
   formBodyLimitBytes: setting({
     env: 'FORM_BODY_LIMIT_BYTES',
     schema: z.coerce.number().int().min(1024),
@@ -171,6 +177,18 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(24 * 60),
     default: () => 60,
     description: 'How long emergency (break-glass) access to a case lasts once someone has given their reason.',
+  }),
+  referralScheduler: setting({
+    env: 'REFERRAL_SCHEDULER',
+    schema: z.enum(['auto', 'pg-boss', 'interval', 'off']),
+    default: () => 'auto' as const,
+    description: 'What runs the referral deadline scan: auto (pg-boss on PostgreSQL, an in-process timer on the embedded store), pg-boss, interval (a timer; one process at a time scans, under an advisory lock) or off.',
+  }),
+  referralScanSeconds: setting({
+    env: 'REFERRAL_SCAN_SECONDS',
+    schema: z.coerce.number().int().min(10).max(3600),
+    default: () => 60,
+    description: 'How often the interval scheduler scans referral deadlines (pg-boss runs the scan every minute).',
   }),
   oidcAllowInsecureIssuers: setting({
     env: 'OIDC_ALLOW_INSECURE_ISSUERS',

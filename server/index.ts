@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSeed.ts';
 import { deleteExpiredSessions } from './middleware/sessionStore.ts';
 import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
+import { referralScheduler } from './modules/referrals/referralScheduler.ts';
 import { ensureInstruments } from './modules/risk/riskInstruments.ts';
 import { createServices } from './services.ts';
 import { resolveSecrets } from './shared/secrets.ts';
@@ -34,11 +35,21 @@ async function main() {
 
   const mailer = config.smtpUrl ? new OutboxMailer(database.db, config.smtpUrl, config.mailFrom, app.log) : undefined;
   mailer?.start();
+  // Reminders and escalations of referral deadlines (docs/adr/0013-referral-deadlines-on-pg-boss-or-an-in-process-timer.md).
+  const referralDeadlines = referralScheduler(
+    config.referralScheduler,
+    { kind: database.kind, url: config.databaseUrl },
+    services.referrals,
+    app.log,
+    config.referralScanSeconds,
+  );
+  await referralDeadlines.start();
   const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
   sessionSweep.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
+    await referralDeadlines.stop();
     await mailer?.stop();
     await database.close();
   });

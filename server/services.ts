@@ -6,6 +6,7 @@ import { AuditService } from './modules/audit/auditService.ts';
 import { AuditTrail } from './modules/audit/auditTrail.ts';
 import { AuthService } from './modules/auth/authService.ts';
 import { CasesService } from './modules/cases/casesService.ts';
+import { CaseReviewService } from './modules/caseReviews/caseReviewService.ts';
 import { BreakGlassService } from './modules/breakGlass/breakGlassService.ts';
 import { CaseSettingsService } from './modules/caseSettings/caseSettingsService.ts';
 import { NotificationsService } from './modules/notifications/notificationsService.ts';
@@ -18,6 +19,8 @@ import { OrganisationsService } from './modules/organisations/organisationsServi
 import { OutboxService } from './modules/outbox/outboxService.ts';
 import { PartnershipService } from './modules/partnership/partnershipService.ts';
 import { PeopleService } from './modules/people/peopleService.ts';
+import { ReferralsService } from './modules/referrals/referralsService.ts';
+import { SearchService } from './modules/search/searchService.ts';
 import { UsersService } from './modules/users/usersService.ts';
 import { SecretBox } from './shared/crypto.ts';
 import type { Secrets } from './shared/secrets.ts';
@@ -54,7 +57,10 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const notifications = new NotificationsService(db);
   const risk = new RiskService(db, cases);
   const actions = new ActionsService(db, audit, cases);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases, actions, risk, timeline, breakGlass, caseSettings, notifications };
+  const referrals = new ReferralsService(db, audit, cases);
+  const caseReviews = new CaseReviewService(db, audit, { baseUrl: config.baseUrl });
+  const search = new SearchService(db, audit);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases, search, actions, risk, timeline, breakGlass, caseSettings, notifications, caseReviews, referrals };
 }
 
 export type Services = ReturnType<typeof createServices>;

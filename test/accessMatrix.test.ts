@@ -50,6 +50,15 @@ const ORGANISATION_SCOPED_PARAMS = new Set(['userId', 'apiKeyId', 'messageId']);
 // Parameters naming something that belongs to one person (the fixture is someone else's): 'not found' for everyone else.
 const PERSONAL_PARAMS = new Set(['notificationId']);
 
+// Parameters naming a referral: checked for each end of it the signed-in person's organisation is at.
+const REFERRAL_SCOPED_PARAMS = new Set(['referralId']);
+type ReferralEnd = 'sender' | 'receiver' | 'neither';
+const REFERRAL_ENDS: ReferralEnd[] = ['sender', 'receiver', 'neither'];
+// Steps only one end of a referral takes: to the other end they do not exist.
+const REFERRAL_RECEIVER_ONLY = new Set(['acknowledge', 'accept', 'decline', 'more-information']);
+const REFERRAL_SENDER_ONLY = new Set(['provide-information', 'withdraw', 'redirect']);
+let referralFixtures: Record<ReferralEnd, string>;
+
 beforeAll(async () => {
   testApp = await createTestApp();
   const own = await createOrganisation(testApp, { name: 'Own organisation' });
@@ -169,8 +178,38 @@ beforeAll(async () => {
     messageId: { own: await message(own.id), other: await message(other.id) },
     seq: { own: '1', other: '1' },
     token: { own: 'no-such-token', other: 'no-such-token' },
+    pathwayId: { own: (await testApp.database.db.selectFrom('referral_pathways').select('id').orderBy('sort_order').executeTakeFirstOrThrow()).id },
+    ...(await caseReviewFixtures(own.id)),
   };
   agentOrganisation = own.id;
+  // Referrals sent by the agent's organisation, received by it, and between two others.
+  const third = await createOrganisation(testApp, { name: 'Third organisation' });
+  const referral = async (from: string, to: string, caseId: string) =>
+    (
+      await testApp.database.db
+        .insertInto('referrals')
+        .values({
+          reference: `REF-2026-9${Object.keys(referralFixtures ?? {}).length}${randomBytes(2).toString('hex')}`,
+          case_id: caseId,
+          from_organisation_id: from,
+          to_organisation_id: to,
+          urgency: 'routine',
+          reason: 'Matrix referral',
+          requested: 'Matrix request',
+          information_shared: 'Matrix information',
+          lawful_basis: 'public_task',
+          consent: 'given',
+          acknowledge_due_at: new Date(Date.now() + 86_400_000),
+          decide_due_at: new Date(Date.now() + 86_400_000),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  referralFixtures = {
+    sender: await referral(own.id, other.id, cases.lead.caseId),
+    receiver: await referral(other.id, own.id, cases.none.caseId),
+    neither: await referral(other.id, third.id, cases.none.caseId),
+  };
 });
 afterAll(async () => {
   console.log(`access matrix: ${tried.length} route × role combinations checked`);
@@ -183,6 +222,21 @@ let restoreCaseFixtures: () => Promise<void>;
 
 function pageRoutes(): DeclaredRoute[] {
   return testApp.app.declaredRoutes.filter((route) => !route.api && !route.url.includes('*'));
+}
+
+function isReferralScoped(route: DeclaredRoute): boolean {
+  return [...route.url.matchAll(/:([A-Za-z]+)/g)].some((match) => REFERRAL_SCOPED_PARAMS.has(match[1]!));
+}
+
+/** What a referral route answers: need-to-know as for cases, by the end of the referral the organisation is at. */
+function expectedReferralOutcome(route: DeclaredRoute, who: Who, end: ReferralEnd): Outcome {
+  const byRole = expectedOutcome(route, who);
+  if (byRole !== 'allowed') return byRole;
+  if (end === 'neither') return 'not-found';
+  const step = route.url.split('/').pop()!;
+  if (end === 'sender' && REFERRAL_RECEIVER_ONLY.has(step)) return 'not-found';
+  if (end === 'receiver' && REFERRAL_SENDER_ONLY.has(step)) return 'not-found';
+  return 'allowed';
 }
 
 function isCaseScoped(route: DeclaredRoute): boolean {
@@ -241,7 +295,7 @@ describe('access matrix', () => {
 
   it('every page route answers each role as its declared access says', async () => {
     const mismatches: string[] = [];
-    for (const route of pageRoutes().filter((candidate) => !isCaseScoped(candidate))) {
+    for (const route of pageRoutes().filter((candidate) => !isCaseScoped(candidate) && !isReferralScoped(candidate))) {
       for (const who of everyone) {
         // A route a visitor reaches only as the public gets 'sign-in' for the flows it guards.
         const expected = expectedOutcome(route, who);
@@ -286,6 +340,8 @@ describe('access matrix', () => {
       `/cases/export.csv?view=organisation&includeClosed=yes`,
       `/notifications`,
       `/cases/break-glass`,
+      `/referrals/inbox?status=all`,
+      `/referrals/sent?status=all`,
     ];
     for (const who of roles) {
       const agent = await agentFor(who);
@@ -303,6 +359,29 @@ describe('access matrix', () => {
     for (const expected of ['/cases?view=organisation&includeClosed=yes as case_worker', '/cases/search?reference=ASB-2026-9 as case_worker', '/people?name=Matrix as case_worker', '/cases/export.csv?view=organisation&includeClosed=yes as case_manager']) {
       expect(shown).toContain(expected);
     }
+  });
+
+  it('every referral route answers each role × end of the referral (sender, receiver, neither) as need-to-know says', async () => {
+    const mismatches: string[] = [];
+    const referralRoutes = pageRoutes().filter(isReferralScoped);
+    expect(referralRoutes.length).toBeGreaterThan(5);
+    for (const route of referralRoutes) {
+      for (const who of everyone) {
+        for (const end of REFERRAL_ENDS) {
+          const agent = await agentFor(who);
+          const url = route.url.replace(':referralId', referralFixtures[end]);
+          tried.push(`${route.method} ${url} as ${who} (${end})`);
+          const response = route.method === 'GET' ? await agent.get(url) : await agent.post(url, {});
+          const expected = expectedReferralOutcome(route, who, end);
+          const observed = observedOutcome(response);
+          if (observed !== expected) mismatches.push(`${route.method} ${route.url} as ${who} (${end}): expected ${expected}, got ${observed}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // Posting the forms empty (no version) changed none of them.
+    const statuses = await testApp.database.db.selectFrom('referrals').select('status').where('id', 'in', Object.values(referralFixtures)).execute();
+    expect(statuses.map((row) => row.status)).toEqual(['received', 'received', 'received']);
   });
 
   it("answers 'not found' when an organisation administrator asks for another organisation's records", async () => {
@@ -325,3 +404,25 @@ describe('access matrix', () => {
     expect(pageRoutes().length).toBeGreaterThan(30);
   });
 });
+
+/** An ASB Case Review application with a recommendation and an appeal, for the staff routes; incident 1 of a public draft. */
+async function caseReviewFixtures(organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
+  const db = testApp.database.db;
+  const application = await db
+    .insertInto('case_review_applications')
+    .values({
+      reference: 'CR-2026-900000', status: 'review_scheduled', applying_for: 'self', applicant_name: 'Matrix Applicant', contact_email: 'matrix-applicant@example.org',
+      problem_description: 'Matrix problem', problem_location: 'Matrix Court', impact: 'Matrix impact', vulnerable: false, hate_motivated: 'no',
+      threshold_appears_met: true, threshold_rule: 'standard', qualifying_complaints: 3, tracking_token_hash: randomBytes(32).toString('hex'),
+      acknowledge_due_at: new Date(Date.now() + 86_400_000), decision_due_at: new Date(Date.now() + 86_400_000),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const recommendation = await db
+    .insertInto('case_review_recommendations')
+    .values({ application_id: application.id, recommendation: 'Matrix recommendation', owner_organisation_id: organisationId, due_on: '2099-01-01' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('case_review_appeals').values({ application_id: application.id, reason: 'Matrix appeal' }).execute();
+  return { applicationId: { own: application.id }, recommendationId: { own: recommendation.id }, incidentNumber: { own: '1' } };
+}

@@ -135,7 +135,7 @@ export abstract class CaseSectionPage extends BasePage {
     return (await this.page.locator('main .govuk-tag').first().locator('xpath=..').locator('.govuk-tag').allTextContents()).map((text) => text.trim());
   }
 
-  async openTab(name: 'Overview' | 'People and places' | 'Risk' | 'Actions' | 'Timeline and notes' | 'Agencies'): Promise<void> {
+  async openTab(name: 'Overview' | 'People and places' | 'Risk' | 'Actions' | 'Timeline and notes' | 'Agencies' | 'Referrals'): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Case sections' }).getByRole('link', { name, exact: true }).click();
   }
 

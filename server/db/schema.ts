@@ -387,6 +387,81 @@ export interface NotificationsTable {
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   read_at: Timestamp | null;
+  referral_id: string | null;
+}
+
+export interface ReferralPathwaysTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  description: Generated<string>;
+  from_organisation_types: Generated<string[]>;
+  to_organisation_id: string | null;
+  to_organisation_type: string | null;
+  to_team: string | null;
+  default_urgency: string;
+  questions: ColumnType<{ key: string; kind: 'yes_no' | 'text'; required: boolean }[], string | undefined, string>;
+  acknowledge_within_minutes: number | null;
+  decide_within_minutes: number | null;
+  deadline_clock: string | null;
+  handover_target_minutes: number | null;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ReferralsTable {
+  id: Generated<string>;
+  reference: string;
+  case_id: string | null;
+  person_id: string | null;
+  pathway_id: string | null;
+  from_organisation_id: string;
+  from_user_id: string | null;
+  to_organisation_id: string;
+  to_team: string | null;
+  urgency: string;
+  reason: string;
+  requested: string;
+  information_shared: string;
+  lawful_basis: string;
+  lawful_basis_detail: string | null;
+  consent: string;
+  consent_reason: string | null;
+  answers: ColumnType<Record<string, string>, string | undefined, string>;
+  police_attended: Generated<boolean>;
+  status: Generated<string>;
+  acknowledge_due_at: Timestamp;
+  decide_due_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decline_code: string | null;
+  decline_reason: string | null;
+  more_info_request: string | null;
+  withdrawn_at: Timestamp | null;
+  withdrawal_reason: string | null;
+  accepted_case_id: string | null;
+  redirected_from_id: string | null;
+  acknowledge_reminded_at: Timestamp | null;
+  acknowledge_breached_at: Timestamp | null;
+  decide_reminded_at: Timestamp | null;
+  decide_breached_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface ReferralEventsTable {
+  id: Generated<string>;
+  referral_id: string;
+  occurred_at: ColumnType<Date, Date | string | undefined, never>;
+  kind: string;
+  actor_user_id: string | null;
+  actor_organisation_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
 }
 
 export interface BreakGlassGrantsTable {
@@ -438,6 +513,17 @@ export interface Database {
   review_intervals: ReviewIntervalsTable;
   notifications: NotificationsTable;
   break_glass_grants: BreakGlassGrantsTable;
+  case_review_settings: CaseReviewSettingsTable;
+  case_review_applications: CaseReviewApplicationsTable;
+  case_review_incidents: CaseReviewIncidentsTable;
+  case_review_events: CaseReviewEventsTable;
+  case_review_meetings: CaseReviewMeetingsTable;
+  case_review_meeting_organisations: CaseReviewMeetingOrganisationsTable;
+  case_review_recommendations: CaseReviewRecommendationsTable;
+  case_review_appeals: CaseReviewAppealsTable;
+  referral_pathways: ReferralPathwaysTable;
+  referrals: ReferralsTable;
+  referral_events: ReferralEventsTable;
 }
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -456,3 +542,118 @@ export type CaseRow = Selectable<CasesTable>;
 export type CaseActionRow = Selectable<CaseActionsTable>;
 export type CaseNoteRow = Selectable<CaseNotesTable>;
 export type RiskAssessmentRow = Selectable<RiskAssessmentsTable>;
+export type ReferralRow = Selectable<ReferralsTable>;
+export type ReferralPathwayRow = Selectable<ReferralPathwaysTable>;
+
+// ASB Case Review (0005_case_reviews.sql) -------------------------------------------------------
+
+export interface CaseReviewSettingsTable {
+  id: Generated<number>;
+  threshold_complaints: Generated<number>;
+  threshold_period_months: Generated<number>;
+  vulnerable_threshold_complaints: number | null;
+  single_hate_incident: Generated<boolean>;
+  acknowledge_working_days: Generated<number>;
+  decision_working_days: Generated<number>;
+  outcome_letter_template: string;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface CaseReviewApplicationsTable {
+  id: Generated<string>;
+  reference: string;
+  status: Generated<string>;
+  applying_for: string;
+  applicant_name: string;
+  victim_name: string | null;
+  relationship_to_victim: string | null;
+  contact_email: string;
+  contact_phone: string | null;
+  problem_description: string;
+  problem_location: string;
+  impact: string;
+  vulnerable: boolean;
+  vulnerability_details: string | null;
+  hate_motivated: string;
+  threshold_appears_met: boolean;
+  threshold_rule: string;
+  qualifying_complaints: number;
+  locale: Generated<string>;
+  tracking_token_hash: string;
+  received_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  acknowledge_due_at: Timestamp;
+  decision_due_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  threshold_decision: string | null;
+  decision_reason: string | null;
+  outcome_summary: string | null;
+  outcome_letter: string | null;
+  outcome_sent_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
+export interface CaseReviewIncidentsTable {
+  id: Generated<string>;
+  application_id: string;
+  position: number;
+  occurred_on: string;
+  reported_to: ColumnType<string[], string[] | undefined, string[]>;
+  agency_references: string | null;
+  description: string;
+}
+
+export interface CaseReviewEventsTable {
+  id: Generated<string>;
+  application_id: string;
+  kind: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  actor_user_id: string | null;
+  actor_label: string;
+  occurred_at: CreatedAt;
+}
+
+export interface CaseReviewMeetingsTable {
+  id: Generated<string>;
+  application_id: string;
+  meets_at: Timestamp;
+  location: string;
+  other_participants: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CaseReviewMeetingOrganisationsTable {
+  meeting_id: string;
+  organisation_id: string;
+}
+
+export interface CaseReviewRecommendationsTable {
+  id: Generated<string>;
+  application_id: string;
+  recommendation: string;
+  owner_organisation_id: string;
+  due_on: string;
+  status: Generated<string>;
+  completed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CaseReviewAppealsTable {
+  id: Generated<string>;
+  application_id: string;
+  reason: string;
+  status: Generated<string>;
+  requested_at: CreatedAt;
+  response: string | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+}
+
+export type CaseReviewSettingsRow = Selectable<CaseReviewSettingsTable>;
+export type CaseReviewApplicationRow = Selectable<CaseReviewApplicationsTable>;
+export type CaseReviewIncidentRow = Selectable<CaseReviewIncidentsTable>;

@@ -100,6 +100,14 @@ function serviceNavigation(request: FastifyRequest, unreadNotifications?: number
     items.push({ href: paths.cases.index(), text: request.t('nav.cases'), current: currentPath.startsWith('/cases') });
     items.push({ href: paths.people.search(), text: request.t('nav.people'), current: currentPath.startsWith('/people') });
   }
+  if (hasPermission(user.role, 'referral:receive')) {
+    items.push({ href: paths.referrals.inbox(), text: request.t('nav.referrals'), current: currentPath.startsWith('/referrals') });
+  } else if (hasPermission(user.role, 'analytics:view')) {
+    items.push({ href: paths.referrals.dashboard(), text: request.t('nav.referrals'), current: currentPath.startsWith('/referrals') });
+  }
+  if (hasPermission(user.role, 'case_review:manage')) {
+    items.push({ href: paths.caseReviews.index(), text: request.t('caseReviews.nav'), current: currentPath.startsWith('/case-reviews') });
+  }
   if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
     items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });
   }

@@ -14,3 +14,11 @@ export interface Actor {
 export function systemActor(label = 'system'): Actor {
   return { userId: null, label, organisationId: null, role: null, ip: null, requestId: null };
 }
+
+/**
+ * A member of the public acting without an account (an ASB Case Review applicant), named by
+ * what identifies them to staff, e.g. `applicant:CR-2026-000123`.
+ */
+export function publicActor(label: string, from: { ip: string | null; requestId: string | null }): Actor {
+  return { userId: null, label, organisationId: null, role: null, ip: from.ip, requestId: from.requestId };
+}

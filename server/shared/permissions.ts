@@ -22,11 +22,16 @@ export const permissionDefinitions = {
   'case:break_glass': { personalData: true, apiScope: false },
   'break_glass:review': { personalData: true, apiScope: false },
   'case_settings:manage': { personalData: false, apiScope: false },
+  'case_review:manage': { personalData: true, apiScope: false },
   'person:view': { personalData: true, apiScope: true },
   'incident:view': { personalData: true, apiScope: true },
   'incident:write': { personalData: true, apiScope: true },
   'analytics:view': { personalData: false, apiScope: true },
   'governance:view': { personalData: false, apiScope: true },
+  'referral:create': { personalData: true, apiScope: false },
+  'referral:receive': { personalData: true, apiScope: false },
+  'referral:view': { personalData: true, apiScope: false },
+  'pathway:manage': { personalData: false, apiScope: false },
 } as const satisfies Record<string, { personalData: boolean; apiScope: boolean }>;
 
 export type Permission = keyof typeof permissionDefinitions;
@@ -48,13 +53,18 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'partnership:manage', 'organisation:view', 'organisation:manage', 'user:manage',
     'user:manage_any_organisation', 'api_key:manage', 'api_key:manage_any_organisation',
     'outbox:view', 'audit:view', 'analytics:view', 'governance:view', 'break_glass:review', 'case_settings:manage',
+    'case_review:manage', 'pathway:manage',
   ],
   organisation_admin: ['organisation:view', 'user:manage', 'api_key:manage', 'outbox:view', 'governance:view'],
   case_manager: [
     'organisation:view', 'case:view', 'case:edit', 'case:manage', 'case:create', 'case:export', 'case:break_glass',
-    'person:view', 'incident:view', 'analytics:view', 'governance:view',
+    'person:view', 'incident:view', 'analytics:view', 'governance:view', 'case_review:manage',
+    'referral:create', 'referral:receive', 'referral:view',
   ],
-  case_worker: ['organisation:view', 'case:view', 'case:edit', 'case:create', 'person:view', 'incident:view', 'governance:view'],
+  case_worker: [
+    'organisation:view', 'case:view', 'case:edit', 'case:create', 'person:view', 'incident:view', 'governance:view',
+    'referral:create', 'referral:receive', 'referral:view',
+  ],
   analyst: ['organisation:view', 'incident:view', 'analytics:view', 'governance:view'],
   read_only_partner: ['organisation:view', 'analytics:view', 'governance:view'],
 };

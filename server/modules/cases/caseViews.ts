@@ -10,6 +10,7 @@ const TABS = [
   { key: 'risk', href: paths.cases.risk },
   { key: 'actions', href: paths.cases.actions },
   { key: 'timeline', href: paths.cases.timeline },
+  { key: 'referrals', href: paths.cases.referrals },
   { key: 'agencies', href: paths.cases.agencies },
 ] as const;
 

@@ -12,7 +12,7 @@ export class NotificationsRepository {
   async list(userId: string, page: { limit: number; offset: number }) {
     return this.#db
       .selectFrom('notifications')
-      .select(['id', 'kind', 'case_id', 'details', 'created_at', 'read_at'])
+      .select(['id', 'kind', 'case_id', 'referral_id', 'details', 'created_at', 'read_at'])
       .where('user_id', '=', userId)
       .orderBy('created_at', 'desc')
       .orderBy('id')
