@@ -1,23 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { Signer } from '@fastify/cookie';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { type DatabaseHandle, openPostgres } from '../server/db/database.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { alternativeGivenNames } from '../server/modules/search/nicknames.ts';
 import { sha256Hex } from '../server/shared/crypto.ts';
-
-interface Figures {
-  requests: number;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  non2xx: number;
-  errors: number;
-}
+import { type Figures, measurePaced, measureSaturated, randomPort, round, signedInCookie, startServer, stopServer, valueOf, warmUp } from './benchSupport.ts';
 
 /** One signed-in officer of the seeded partnership, with what they would open and look for. */
 interface BenchUser {
@@ -27,8 +15,6 @@ interface BenchUser {
   names: string[];
 }
 
-const SESSION_SECRET = randomBytes(32).toString('base64url');
-const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 /**
  * Case work at scale: opening a case page, the "my cases" list and a fuzzy "Find a person",
@@ -59,7 +45,7 @@ export async function runCasesBenchmark(args: string[]): Promise<Record<string, 
     await migrate(handle.db);
     const dataset = await datasetSize(handle);
     const users = await benchUsers(handle, userCount, sessionIds);
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const port = randomPort();
     server = await startServer(databaseUrl, port);
     const base = `http://127.0.0.1:${port}`;
     const pick = <T>(values: T[]) => values[Math.floor(Math.random() * values.length)]!;
@@ -75,9 +61,9 @@ export async function runCasesBenchmark(args: string[]): Promise<Record<string, 
     const paced: Record<string, Figures> = {};
     const saturated: Record<string, Figures> = {};
     for (const [name, next] of Object.entries(scenarios)) {
-      await warmUp(base, next);
+      await warmUp(base, next, 40);
       paced[name] = await measurePaced(base, next, users.length, rate, seconds);
-      saturated[name] = await measure(base, next, connections, seconds);
+      saturated[name] = await measureSaturated(base, next, connections, seconds);
     }
     return {
       benchmark: 'cases',
@@ -134,7 +120,7 @@ async function benchUsers(handle: DatabaseHandle, count: number, sessionIds: str
       from case_people join cases on cases.id = case_people.case_id join people on people.id = case_people.person_id
       where cases.lead_organisation_id = ${officer.organisation_id} order by cases.opened_at desc limit 50`.execute(handle.db);
     users.push({
-      cookie: await signedInCookie(handle, officer.id, sessionIds),
+      cookie: await signedInCookieFor(handle, officer.id, sessionIds),
       organisation: officer.organisation,
       caseIds: cases.rows.map((row) => row.id),
       names: people.rows.flatMap((person) => typedNames(person.given_name, person.family_name)),
@@ -156,132 +142,8 @@ function misspelt(word: string): string {
   return word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2);
 }
 
-async function signedInCookie(handle: DatabaseHandle, userId: string, sessionIds: string[]): Promise<string> {
-  const sessionId = randomBytes(24).toString('base64url');
+async function signedInCookieFor(handle: DatabaseHandle, userId: string, sessionIds: string[]): Promise<string> {
+  const { cookie, sessionId } = await signedInCookie(handle.db, userId);
   sessionIds.push(sessionId);
-  const idleMs = 60 * 60_000;
-  const expires = new Date(Date.now() + idleMs);
-  const data = { cookie: { originalMaxAge: idleMs, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax', secure: false }, userId, signedInAt: Date.now() };
-  await handle.db.insertInto('sessions').values({ sid_hash: sha256Hex(sessionId), user_id: userId, data: JSON.stringify(data), expires_at: expires }).execute();
-  return `oneroof=${encodeURIComponent(new Signer(SESSION_SECRET, 'sha256').sign(sessionId))}`;
-}
-
-type NextRequest = () => { path: string; headers: Record<string, string> };
-
-async function warmUp(base: string, next: NextRequest): Promise<void> {
-  for (let i = 0; i < 40; i += 1) {
-    const request = next();
-    const response = await fetch(`${base}${request.path}`, { headers: request.headers, redirect: 'manual' });
-    if (response.status !== 200) throw new Error(`Warm-up request to ${request.path} answered ${response.status}`);
-    await response.text();
-  }
-}
-
-/**
- * `users` simulated people, each sending a request, waiting for the answer, then thinking for an
- * exponentially distributed while (mean 1/`rate` s), so that requests arrive spread out as real
- * use does, not in step.
- */
-async function measurePaced(base: string, next: NextRequest, users: number, rate: number, seconds: number): Promise<Figures> {
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const think = () => new Promise((resolve) => setTimeout(resolve, (-Math.log(1 - Math.random()) / rate) * 1000));
-  const person = async () => {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * (1000 / rate)));
-    while (performance.now() < until) {
-      const request = next();
-      const sent = performance.now();
-      try {
-        const response = await fetch(`${base}${request.path}`, { headers: request.headers, redirect: 'manual' });
-        await response.arrayBuffer();
-        latencies.push(performance.now() - sent);
-        if (response.status < 200 || response.status >= 300) non2xx += 1;
-      } catch {
-        errors += 1;
-      }
-      await think();
-    }
-  };
-  await Promise.all(Array.from({ length: users }, person));
-  return summary(latencies, latencies.length / ((performance.now() - started) / 1000), non2xx, errors);
-}
-
-function summary(latencies: number[], requestsPerSecond: number, non2xx: number, errors: number): Figures {
-  latencies.sort((a, b) => a - b);
-  const at = (fraction: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0);
-  return {
-    requests: latencies.length,
-    requestsPerSecond: round(requestsPerSecond),
-    latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
-    non2xx,
-    errors,
-  };
-}
-
-/** Every connection sends its next request as soon as the last is answered (autocannon). */
-function measure(base: string, next: NextRequest, connections: number, seconds: number): Promise<Figures> {
-  const latencies: number[] = [];
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections,
-        duration: seconds,
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, ...next() }) }],
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        resolve({ ...summary(latencies, result.requests.average, result.non2xx, result.errors), requests: result.requests.total });
-      },
-    );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-  });
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const node = existsSync('node_modules/.bin/node') ? path.resolve('node_modules/.bin/node') : process.execPath;
-  const child = spawn(node, ['server/index.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'oneroof-bench-')),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET,
-      ENCRYPTION_KEY,
-      LOG_LEVEL: 'warn',
-      SEED_DEMO_DATA: 'false',
-    },
-    // The app's own output goes to stderr, so that stdout holds only the figures (JSON).
-    stdio: ['ignore', 2, 2],
-  });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('The app did not start');
-    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false);
-    if (healthy) return child;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function valueOf(args: string[], flag: string): string | undefined {
-  const index = args.indexOf(flag);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+  return cookie;
 }

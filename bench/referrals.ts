@@ -1,20 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Signer } from '@fastify/cookie';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { AuditTrail } from '../server/modules/audit/auditTrail.ts';
 import { CasesService } from '../server/modules/cases/casesService.ts';
 import { PeopleService } from '../server/modules/people/peopleService.ts';
 import { ReferralsService } from '../server/modules/referrals/referralsService.ts';
-import { sha256Hex } from '../server/shared/crypto.ts';
 import { type BenchDatabase, createBenchDatabase } from './benchDatabase.ts';
-
-const SESSION_SECRET = randomBytes(32).toString('base64url');
-const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+import { measurePaced, measureSaturated, randomPort, round, signedInCookie, startServer, stopServer, valueOf, warmUp } from './benchSupport.ts';
 
 /**
  * `npm run bench -- referrals [--referrals N] [--users N] [--seconds N]`: N open referrals (default
@@ -56,21 +47,26 @@ export async function runReferralsBenchmark(args: string[]): Promise<Record<stri
     // After that many updates autovacuum would soon run; doing it now makes the page measured
     // the steady state (index-only counts) rather than the minute after a backlog was escalated.
     await sql`vacuum (analyze) referrals`.execute(database.handle.db);
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
-    const server = await startServer(database.url, port);
+    const port = randomPort();
+    // The scan was measured above; here only the page is.
+    const server = await startServer(database.url, port, { env: { REFERRAL_SCHEDULER: 'off' } });
     try {
-      const cookies = await Promise.all(managers.slice(0, users).map((userId) => signedInCookie(database, userId)));
-      const url = `http://127.0.0.1:${port}/referrals/inbox`;
-      for (const cookie of cookies) await warmUp(url, cookie);
-      const inbox = await measureMany(url, cookies, seconds);
+      const cookies = await Promise.all(managers.slice(0, users).map(async (userId) => (await signedInCookie(database.handle.db, userId)).cookie));
+      const base = `http://127.0.0.1:${port}`;
+      let turn = 0;
+      const inboxOfNextManager = () => ({ path: '/referrals/inbox', headers: { cookie: cookies[turn++ % cookies.length]! } });
+      await warmUp(base, inboxOfNextManager, cookies.length * 5);
+      const sample = await fetch(`${base}/referrals/inbox`, { headers: inboxOfNextManager().headers }).then((response) => response.text());
+      if (!sample.includes('REF-BENCH-')) throw new Error('The inbox shows none of the generated referrals');
+      const inbox = await measureSaturated(base, inboxOfNextManager, cookies.length, seconds);
       const pacedRate = rate ?? 2;
-      const paced = await measureMany(url, cookies, seconds, pacedRate);
+      const paced = await measurePaced(base, inboxOfNextManager, cookies.length, pacedRate, seconds);
       return {
         benchmark: 'referrals',
         database: 'postgres',
         node: process.version,
         cpus: os.cpus().length,
-        note: 'Measured on a shared 2-core machine while other work (tests, builds) ran on it.',
+        loadAverageAtEnd: os.loadavg().map(round),
         openReferrals: count,
         generateSeconds: round(generateMs / 1000),
         lateAtScan: { acknowledge: Number(due.rows[0]!.acknowledge_late), decide: Number(due.rows[0]!.decide_late) },
@@ -139,89 +135,3 @@ export async function generate(database: BenchDatabase, count: number): Promise<
   return { managers: ordered.map((row) => row.id) };
 }
 
-async function signedInCookie(database: BenchDatabase, userId: string): Promise<string> {
-  const sessionId = randomBytes(24).toString('base64url');
-  const idleMs = 30 * 60_000;
-  const expires = new Date(Date.now() + idleMs);
-  const data = { cookie: { originalMaxAge: idleMs, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax', secure: false }, userId, signedInAt: Date.now() };
-  await database.handle.db.insertInto('sessions').values({ sid_hash: sha256Hex(sessionId), user_id: userId, data: JSON.stringify(data), expires_at: expires }).execute();
-  return `oneroof=${encodeURIComponent(new Signer(SESSION_SECRET, 'sha256').sign(sessionId))}`;
-}
-
-async function warmUp(url: string, cookie: string): Promise<void> {
-  for (let i = 0; i < 5; i += 1) {
-    const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
-    const body = await response.text();
-    if (response.status !== 200 || !body.includes('REF-BENCH-')) throw new Error(`Warm-up request to ${url} answered ${response.status}`);
-  }
-}
-
-/** One autocannon connection per user (each with their own session), latencies pooled. */
-async function measureMany(url: string, cookies: string[], seconds: number, ratePerUser?: number) {
-  const latencies: number[] = [];
-  const results = await Promise.all(
-    cookies.map(
-      (cookie) =>
-        new Promise<autocannon.Result>((resolve, reject) => {
-          const options = { url, headers: { cookie }, connections: 1, duration: seconds, ...(ratePerUser ? { overallRate: ratePerUser } : {}) };
-          const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-          instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-        }),
-    ),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (fraction: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? 0);
-  return {
-    requests: latencies.length,
-    requestsPerSecond: round(latencies.length / seconds),
-    latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(latencies[latencies.length - 1] ?? 0) },
-    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
-    errors: results.reduce((sum, result) => sum + result.errors, 0),
-  };
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const node = existsSync('node_modules/.bin/node') ? path.resolve('node_modules/.bin/node') : process.execPath;
-  const child = spawn(node, ['server/index.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'oneroof-bench-')),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET,
-      ENCRYPTION_KEY,
-      LOG_LEVEL: 'warn',
-      SEED_DEMO_DATA: 'false',
-      // The scan was measured above; here only the page is.
-      REFERRAL_SCHEDULER: 'off',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('The app did not start');
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false);
-    if (up) return child;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function valueOf(args: string[], flag: string): string | undefined {
-  const index = args.indexOf(flag);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
