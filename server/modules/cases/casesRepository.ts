@@ -17,6 +17,7 @@ export interface NewCase {
 
 export interface CaseSummary extends CaseRow {
   case_type_name: string;
+  case_type_name_translated: boolean;
   lead_organisation_name: string;
   lead_officer_name: string | null;
 }
@@ -59,8 +60,22 @@ export class CasesRepository {
     return `${prefix}-${year}-${String(row.last_number).padStart(6, '0')}`;
   }
 
+  /** The types offered for new cases. */
   async caseTypes(executor: Executor = this.#db) {
     return executor.selectFrom('case_types').selectAll().where('active', '=', true).orderBy('sort_order').execute();
+  }
+
+  /**
+   * The type a new case is opened as, if it is still offered, held (FOR SHARE) until the case is
+   * saved: an administrator changing its prefix or withdrawing it waits, then sees the new case.
+   */
+  async offeredTypeForNewCase(trx: Transaction<Database>, code: string) {
+    return trx.selectFrom('case_types').selectAll().where('code', '=', code).where('active', '=', true).forShare().executeTakeFirst();
+  }
+
+  /** Every type, including those no longer offered, which existing cases keep (for filters and a case's own type). */
+  async allCaseTypes(executor: Executor = this.#db) {
+    return executor.selectFrom('case_types').selectAll().orderBy('sort_order').orderBy('name').execute();
   }
 
   async insert(trx: Transaction<Database>, reference: string, input: NewCase): Promise<CaseRow> {
@@ -196,7 +211,8 @@ export class CasesRepository {
     return this.#db
       .selectFrom('case_links')
       .innerJoin('cases', 'cases.id', 'case_links.linked_case_id')
-      .select(['cases.id', 'cases.reference', 'cases.case_type', 'cases.status', 'cases.summary'])
+      .innerJoin('case_types', 'case_types.code', 'cases.case_type')
+      .select(['cases.id', 'cases.reference', 'cases.case_type', 'case_types.name as case_type_name', 'case_types.name_translated as case_type_name_translated', 'cases.status', 'cases.summary'])
       .where('case_links.case_id', '=', caseId)
       .where(visibleTo(viewer))
       .orderBy('cases.reference')
@@ -261,6 +277,6 @@ export class CasesRepository {
       .innerJoin('organisations as lead', 'lead.id', 'cases.lead_organisation_id')
       .leftJoin('users as officer', 'officer.id', 'cases.lead_officer_id')
       .selectAll('cases')
-      .select(['case_types.name as case_type_name', 'lead.name as lead_organisation_name', 'officer.name as lead_officer_name']);
+      .select(['case_types.name as case_type_name', 'case_types.name_translated as case_type_name_translated', 'lead.name as lead_organisation_name', 'officer.name as lead_officer_name']);
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
+import { caseTypeName } from '../../shared/caseTypeNames.ts';
 import { NotFound, StaleUpdate, ValidationFailed } from '../../shared/errors.ts';
 import { formErrors, parseForm, selectItems, type FormValues } from '../../shared/forms.ts';
 import { paths } from '../../shared/paths.ts';
@@ -39,7 +40,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
       },
       request.actor,
     );
-    const caseTypes = await cases.caseTypes();
+    const caseTypes = await cases.allCaseTypes();
     return reply.render('cases/views/index.njk', {
       pageTitle: request.t(query.view === 'mine' ? 'cases.index.mine' : 'cases.index.organisation'),
       query,
@@ -47,7 +48,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       statusItems: selectItems(caseStatuses.map((status) => ({ value: status, text: request.t(`cases.status.${status}`) })), query.status, request.t('cases.filters.anyStatus')),
-      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: request.t(`cases.types.${type.code}`, { defaultValue: type.name }) })), query.caseType, request.t('cases.filters.anyType')),
+      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: caseTypeName(request.t, type) })), query.caseType, request.t('cases.filters.anyType')),
       priorityItems: selectItems(casePriorities.map((priority) => ({ value: priority, text: request.t(`cases.priority.${priority}`) })), query.priority, request.t('cases.filters.anyPriority')),
       canExport: hasPermission(me(request).role, 'case:export'),
       canCreate: hasPermission(me(request).role, 'case:create'),
@@ -65,7 +66,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
     return reply.render('cases/views/new.njk', {
       pageTitle: request.t('cases.new.title'),
       values,
-      typeItems: caseTypes.map((type) => ({ value: type.code, text: request.t(`cases.types.${type.code}`, { defaultValue: type.name }), checked: values.caseType === type.code })),
+      typeItems: caseTypes.map((type) => ({ value: type.code, text: caseTypeName(request.t, type), checked: values.caseType === type.code })),
       priorityItems: casePriorities.map((priority) => ({ value: priority, text: request.t(`cases.priority.${priority}`), checked: values.priority === priority })),
       officerItems: selectItems(officers.map((officer) => ({ value: officer.id, text: officer.name })), values.leadOfficerId ?? me(request).id),
       errors: fieldErrors ? formErrors(fieldErrors, request.t, ['caseType', 'priority', 'summary', 'area', 'leadOfficerId']) : undefined,
@@ -97,13 +98,14 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
   });
 
   const renderEdit = async (request: FastifyRequest, reply: FastifyReply, opened: OpenedCase, values: FormValues, errors?: ReturnType<typeof formErrors>) => {
-    const caseTypes = await cases.caseTypes();
+    // A type no longer offered stays available to the case that already has it.
+    const caseTypes = (await cases.allCaseTypes()).filter((type) => type.active || type.code === opened.case.case_type);
     const officers = await cases.officers(opened.case.lead_organisation_id);
     return reply.render('cases/views/edit.njk', {
       ...caseContext(request, opened, 'overview'),
       pageTitle: request.t('cases.edit.title'),
       values,
-      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: request.t(`cases.types.${type.code}`, { defaultValue: type.name }) })), values.caseType),
+      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: caseTypeName(request.t, type) })), values.caseType),
       priorityItems: casePriorities.map((priority) => ({ value: priority, text: request.t(`cases.priority.${priority}`), checked: values.priority === priority })),
       officerItems: selectItems(officers.map((officer) => ({ value: officer.id, text: officer.name })), values.leadOfficerId, request.t('cases.edit.noOfficer')),
       errors,

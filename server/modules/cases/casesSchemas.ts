@@ -1,18 +1,6 @@
 import { z } from 'zod';
+import { optionalId, optionalText } from '../../shared/forms.ts';
 import { casePriorities, outcomeCodes } from './caseWorkflow.ts';
-
-const optionalText = (max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message)
-    .optional()
-    .transform((value) => (value ? value : null));
-
-const optionalId = z
-  .string()
-  .optional()
-  .transform((value) => (value ? value : null));
 
 export const caseSchema = z.object({
   caseType: z.string({ error: 'cases.errors.typeMissing' }).min(1, 'cases.errors.typeMissing'),

@@ -58,8 +58,14 @@ export class CasesService {
     this.#peopleService = peopleService;
   }
 
+  /** The types offered for new cases. */
   caseTypes() {
     return this.#repository.caseTypes();
+  }
+
+  /** Every type, including those no longer offered that existing cases keep. */
+  allCaseTypes() {
+    return this.#repository.allCaseTypes();
   }
 
   /** Runs work on a case the user may see, in one transaction with its audit entries; else "not found". */
@@ -95,11 +101,11 @@ export class CasesService {
   }
 
   async create(user: CurrentUser, input: CaseInput, actor: Actor): Promise<CaseRow> {
-    const caseType = (await this.#repository.caseTypes()).find((type) => type.code === input.caseType);
-    if (!caseType) throw new ValidationFailed({ caseType: 'cases.errors.typeMissing' });
     const leadOfficerId = input.leadOfficerId ?? user.id;
     await this.#checkLeadOfficer(leadOfficerId, user.organisationId);
     return this.#audit.run(actor, async (trx, audit) => {
+      const caseType = await this.#repository.offeredTypeForNewCase(trx, input.caseType);
+      if (!caseType) throw new ValidationFailed({ caseType: 'cases.errors.typeMissing' });
       const year = Number(londonToday().slice(0, 4));
       const reference = await this.#repository.nextReference(trx, caseType.reference_prefix, year);
       const created = await this.#repository.insert(trx, reference, {
@@ -115,7 +121,7 @@ export class CasesService {
         kind: 'case_opened',
         actorUserId: user.id,
         actorOrganisationId: user.organisationId,
-        details: { reference, caseType: caseType.code, priority: input.priority },
+        details: { reference, caseType: caseType.code, ...caseTypeNameDetail(caseType), priority: input.priority },
       });
       audit({ action: 'CASE_CREATED', recordType: 'case', recordId: created.id, details: { reference } });
       return created;
@@ -127,8 +133,9 @@ export class CasesService {
     await this.withCase(user, caseId, actor, async ({ opened, trx, audit, event }) => {
       if (!opened.policy.canEditDetails) throw new NotFound();
       if (leadOfficerId && leadOfficerId !== opened.case.lead_officer_id) await this.#checkLeadOfficer(leadOfficerId, opened.case.lead_organisation_id);
-      const types = await this.#repository.caseTypes(trx);
-      if (!types.some((type) => type.code === input.caseType)) throw new ValidationFailed({ caseType: 'cases.errors.typeMissing' });
+      // A case may keep a type that is no longer offered, but not move to one.
+      const types = await this.#repository.allCaseTypes(trx);
+      if (!types.some((type) => type.code === input.caseType && (type.active || type.code === opened.case.case_type))) throw new ValidationFailed({ caseType: 'cases.errors.typeMissing' });
       const changes = {
         case_type: input.caseType,
         priority: input.priority,
@@ -301,4 +308,9 @@ function caseDifferences(current: CaseSummary, input: CaseInput): Record<string,
     ['leadOfficerId', current.lead_officer_id, input.leadOfficerId ?? current.lead_officer_id],
   ];
   return Object.fromEntries(pairs.filter(([, now, typed]) => (now ?? null) !== (typed ?? null)).map(([field, now]) => [field, now == null ? '' : String(now)]));
+}
+
+/** The timeline names a type the catalogue cannot translate by the name it had when the case opened. */
+export function caseTypeNameDetail(caseType: { name: string; name_translated: boolean }): { caseTypeName?: string } {
+  return caseType.name_translated ? {} : { caseTypeName: caseType.name };
 }

@@ -21,6 +21,7 @@ export interface CaseSearchRow {
   reference: string;
   case_type: string;
   case_type_name: string;
+  case_type_name_translated: boolean;
   status: string;
   priority: string;
   summary: string;
@@ -49,6 +50,7 @@ export interface CaseExportRow {
   reference: string;
   case_type: string;
   case_type_name: string;
+  case_type_name_translated: boolean;
   status: string;
   priority: string;
   risk_level: string | null;
@@ -73,7 +75,7 @@ export class CaseSearchRepository {
     const referenceMatch = criteria.reference ? referenceMatchSql(criteria.reference) : sql`null::text`;
     const result = await sql<CaseSearchRow>`
       ${criteria.person ? sql`with person_matches as materialized (${nameMatchesSql(criteria.person.name, criteria.person.sounds)})` : sql``}
-      select cases.id, cases.reference, cases.case_type, case_types.name as case_type_name, cases.status, cases.priority, cases.summary, cases.opened_at,
+      select cases.id, cases.reference, cases.case_type, case_types.name as case_type_name, case_types.name_translated as case_type_name_translated, cases.status, cases.priority, cases.summary, cases.opened_at,
         lead.name as lead_organisation_name, officer.name as lead_officer_name,
         ${referenceMatch} as reference_match, ${criteria.person ? sql`person.name` : sql`null::text`} as matched_person,
         ${criteria.location ? sql`place.description` : sql`null::text`} as matched_place,
@@ -120,7 +122,7 @@ function exportQuery(trx: Transaction<Database>, viewer: CaseViewer, filters: Ca
     .innerJoin('organisations as lead', 'lead.id', 'cases.lead_organisation_id')
     .leftJoin('users as officer', 'officer.id', 'cases.lead_officer_id')
     .select([
-      'cases.reference', 'cases.case_type', 'case_types.name as case_type_name', 'cases.status', 'cases.priority', 'cases.risk_level',
+      'cases.reference', 'cases.case_type', 'case_types.name as case_type_name', 'case_types.name_translated as case_type_name_translated', 'cases.status', 'cases.priority', 'cases.risk_level',
       'lead.name as lead_organisation_name', 'officer.name as lead_officer_name', 'cases.area', 'cases.opened_at', 'cases.next_review_due',
       'cases.closed_at', 'cases.outcome_code',
     ])

@@ -1,4 +1,5 @@
 import { type Stringifier, stringify } from 'csv-stringify';
+import { caseTypeNameOf } from '../../shared/caseTypeNames.ts';
 import type { Translate } from '../../shared/i18n/index.ts';
 import { londonToday } from '../../shared/dates.ts';
 import type { CaseExportRow } from './caseSearchRepository.ts';
@@ -22,7 +23,7 @@ export function caseExportRecord(row: CaseExportRow, t: Translate): string[] {
   const label = (prefix: string, value: string | null) => (value ? t(`${prefix}.${value}`, { defaultValue: value }) : '');
   return [
     row.reference,
-    t(`cases.types.${row.case_type}`, { defaultValue: row.case_type_name }),
+    caseTypeNameOf(t, row),
     label('cases.status', row.status),
     label('cases.priority', row.priority),
     label('cases.risk', row.risk_level),

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
+import { caseTypeName } from '../../shared/caseTypeNames.ts';
 import { fieldErrorsFrom, formErrors, selectItems, type FormErrors, type FormValues } from '../../shared/forms.ts';
 import { paths } from '../../shared/paths.ts';
 import type { CurrentUser } from '../../types.ts';
@@ -64,9 +65,9 @@ export async function searchRoutes(app: FastifyInstance, { services }: { service
   });
 
   const caseSearchChoices = async (request: FastifyRequest, values: FormValues) => {
-    const [caseTypes, officers] = await Promise.all([cases.caseTypes(), cases.officers(me(request).organisationId)]);
+    const [caseTypes, officers] = await Promise.all([cases.allCaseTypes(), cases.officers(me(request).organisationId)]);
     return {
-      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: request.t(`cases.types.${type.code}`, { defaultValue: type.name }) })), values.caseType, request.t('cases.filters.anyType')),
+      typeItems: selectItems(caseTypes.map((type) => ({ value: type.code, text: caseTypeName(request.t, type) })), values.caseType, request.t('cases.filters.anyType')),
       statusItems: selectItems(caseStatuses.map((status) => ({ value: status, text: request.t(`cases.status.${status}`) })), values.status, request.t('search.cases.anyStatus')),
       officerItems: selectItems(officers.map((officer) => ({ value: officer.id, text: officer.name })), values.leadOfficerId, request.t('search.cases.anyOfficer')),
     };
