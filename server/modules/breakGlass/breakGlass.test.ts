@@ -36,6 +36,27 @@ async function breakGlass(agent: TestAgent, reference: string, reason = REASON) 
 }
 
 describe('break-glass access', () => {
+  it("reads the case's people but changes none of them: their record, markers and households stay the case's own agencies' to change", async () => {
+    const { caseId, reference, leadAgent, strangerAgent } = await caseAndStranger();
+    const added = await leadAgent.post(`/cases/${caseId}/people/new`, { givenName: 'Albert', familyName: 'Nokes', role: 'person_at_risk', approximateAge: '81' });
+    expect(added.statusCode).toBe(302);
+    const person = await testApp.database.db.selectFrom('people').select(['id', 'version']).where('family_name', '=', 'Nokes').executeTakeFirstOrThrow();
+    expect((await breakGlass(strangerAgent, reference)).statusCode).toBe(302);
+
+    expect((await strangerAgent.get(`/people/${person.id}`)).statusCode).toBe(200);
+    expect((await strangerAgent.get(`/people/${person.id}/edit`)).statusCode).toBe(404);
+    const edit = await strangerAgent.post(`/people/${person.id}/edit`, { givenName: 'Changed', familyName: 'Nokes', version: String(person.version) });
+    expect(edit.statusCode).toBe(404);
+    expect((await strangerAgent.post(`/people/${person.id}/markers`, { marker: 'older_person' })).statusCode).toBe(404);
+    expect((await strangerAgent.post(`/people/${person.id}/households/new`, { name: 'Nokes household' })).statusCode).toBe(404);
+    const unchanged = await testApp.database.db.selectFrom('people').select(['given_name', 'version']).where('id', '=', person.id).executeTakeFirstOrThrow();
+    expect(unchanged).toEqual({ given_name: 'Albert', version: person.version });
+    const markers = await testApp.database.db.selectFrom('person_markers').select('id').where('person_id', '=', person.id).execute();
+    expect(markers).toEqual([]);
+    const households = await testApp.database.db.selectFrom('household_members').select('household_id').where('person_id', '=', person.id).execute();
+    expect(households).toEqual([]);
+  });
+
   it('lets a case manager read a case they cannot see, read-only, audited, until the grant expires', async () => {
     const { caseId, reference, attachmentId, leadAgent, stranger, strangerAgent } = await caseAndStranger();
     expect((await strangerAgent.get(`/cases/${caseId}`)).statusCode).toBe(404);

@@ -74,6 +74,18 @@ export class PeopleRepository {
     return row !== undefined;
   }
 
+  /** Whether the viewer may change the person: as `isVisible`, but not through a break-glass grant, which is for reading. */
+  async isEditable(id: string, viewer: CaseViewer, executor: Executor = this.#db): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const row = await executor
+      .selectFrom('people')
+      .select('people.id')
+      .where('people.id', '=', id)
+      .where(personVisibleTo(viewer, { throughBreakGlass: false }))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
    * People the viewer may see whose name is like `name` (typos, sound-alikes, nicknames, other
    * names, either order), best first: the same search as the "Find a person" page, unaudited,
@@ -111,7 +123,8 @@ export class PeopleRepository {
     return this.#db
       .selectFrom('case_people')
       .innerJoin('cases', 'cases.id', 'case_people.case_id')
-      .select(['cases.id', 'cases.reference', 'cases.case_type', 'cases.status', 'case_people.role'])
+      .innerJoin('case_types', 'case_types.code', 'cases.case_type')
+      .select(['cases.id', 'cases.reference', 'cases.case_type', 'case_types.name as case_type_name', 'case_types.name_translated as case_type_name_translated', 'cases.status', 'case_people.role'])
       .where('case_people.person_id', '=', personId)
       .where(visibleTo(viewer))
       .orderBy('cases.opened_at', 'desc')

@@ -20,6 +20,8 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     return reply.render('people/views/show.njk', {
       pageTitle: `${details.person.given_name} ${details.person.family_name}`,
       details,
+      households: await services.households.forPerson(viewerOf(me(request)), personIdOf(request)),
+      addressHistory: await services.personAddresses.forPerson(viewerOf(me(request)), personIdOf(request)),
       markerItems: [{ value: '', text: request.t('people.markers.choose') }, ...vulnerabilityMarkers.map((marker) => ({ value: marker, text: request.t(`people.markers.${marker}`), selected: markerValues.marker === marker }))],
       markerValues,
       errors,

@@ -45,7 +45,7 @@ export class PeopleService {
   }
 
   async editable(viewer: CaseViewer, personId: string): Promise<{ person: PersonRow; aliases: string }> {
-    if (!(await this.#repository.isVisible(personId, viewer))) throw new NotFound();
+    if (!(await this.#repository.isEditable(personId, viewer))) throw new NotFound();
     const person = (await this.#repository.findById(personId))!;
     const aliases = (await this.#repository.names(personId))
       .filter((name) => name.kind === 'alias')
@@ -67,7 +67,7 @@ export class PeopleService {
   }
 
   async addMarker(viewer: CaseViewer, personId: string, marker: { marker: string; notes: string | null }, actor: Actor): Promise<void> {
-    if (!(await this.#repository.isVisible(personId, viewer))) throw new NotFound();
+    if (!(await this.#repository.isEditable(personId, viewer))) throw new NotFound();
     await this.#audit.run(actor, async (trx, audit) => {
       await this.#repository.addMarker(trx, personId, marker, { userId: viewer.userId, organisationId: viewer.organisationId });
       audit({ action: 'PERSON_MARKER_ADDED', recordType: 'person', recordId: personId, details: { marker: marker.marker } });

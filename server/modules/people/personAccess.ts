@@ -5,9 +5,10 @@ import { type CaseViewer, visibleTo } from '../cases/caseAccess.ts';
 /**
  * The need-to-know rule for people, as SQL: a person is known to a viewer whose organisation
  * recorded them, or through a case the viewer can see. Lookups and searches filter with this,
- * so anyone outside it does not exist for the viewer.
+ * so anyone outside it does not exist for the viewer. Someone reached only through a break-glass
+ * grant can be read, not changed (`throughBreakGlass: false` for changes).
  */
-export function personVisibleTo(viewer: CaseViewer) {
+export function personVisibleTo(viewer: CaseViewer, options: { throughBreakGlass?: boolean } = {}) {
   return (eb: ExpressionBuilder<Database, 'people'>) =>
     eb.or([
       eb('people.created_by_organisation_id', '=', viewer.organisationId),
@@ -17,7 +18,7 @@ export function personVisibleTo(viewer: CaseViewer) {
           .innerJoin('cases', 'cases.id', 'case_people.case_id')
           .select(sql`1`.as('one'))
           .whereRef('case_people.person_id', '=', 'people.id')
-          .where(visibleTo(viewer)),
+          .where(visibleTo(viewer, options)),
       ),
     ]);
 }
