@@ -4,8 +4,8 @@ import type { Actor } from '../server/shared/actor.ts';
 import { addDays, londonToday } from '../server/shared/dates.ts';
 import type { Role } from '../server/shared/permissions.ts';
 import type { CurrentUser } from '../server/types.ts';
-import { createOrganisation, createUser, totpCode, type UserFixture } from '../test/factories/index.ts';
-import { HomePage, SignedOutPage, SignInPage, VerifyPage } from './pages/authPages.ts';
+import { createOrganisation, createUser } from '../test/factories/index.ts';
+import { SignedOutPage, signInThroughPages } from './pages/authPages.ts';
 import {
   ActionPlanPage,
   ActionsDuePage,
@@ -31,14 +31,6 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.close());
 
-/** Signs in through the pages; `step` moves the code on 30 s so that a second sign-in never reuses one. */
-async function signIn(page: Page, fixture: UserFixture, step = 0): Promise<HomePage> {
-  await page.goto('/sign-in');
-  await (await SignInPage.verifyOnPage(page)).signIn(fixture.user.email, fixture.password);
-  await (await VerifyPage.verifyOnPage(page)).enterCode(await totpCode(fixture.totpSecret!, step));
-  return HomePage.verifyOnPage(page);
-}
-
 async function signOut(page: Page): Promise<void> {
   await page.getByTestId('sign-out').click();
   await SignedOutPage.verifyOnPage(page);
@@ -53,7 +45,7 @@ describe('working a case across two agencies (browser)', { timeout: 240_000 }, (
     const page = await harness.newPage();
 
     // 1. Open a case; the empty form is refused with the error summary, keeping what was typed.
-    await signIn(page, lead);
+    await signInThroughPages(page, lead);
     await page.getByRole('link', { name: 'Open a case' }).click();
     const newCase = await NewCasePage.verifyOnPage(page);
     await newCase.fill({ area: 'Byker ward' });
@@ -159,7 +151,7 @@ describe('working a case across two agencies (browser)', { timeout: 240_000 }, (
     await signOut(page);
 
     // 5. The housing officer sees the case in their organisation's list and the action due.
-    await signIn(page, partner);
+    await signInThroughPages(page, partner);
     await page.getByRole('link', { name: "My organisation's cases" }).click();
     const partnerList = await CaseListPage.verifyOnPage(page);
     expect(await partnerList.references()).toContain(reference);
@@ -179,7 +171,7 @@ describe('working a case across two agencies (browser)', { timeout: 240_000 }, (
     await signOut(page);
 
     // 6. The lead moves the case on and closes it with an outcome and a reason.
-    await signIn(page, lead, 1);
+    await signInThroughPages(page, lead, 1);
     await page.getByRole('link', { name: 'My cases' }).click();
     await (await CaseListPage.verifyOnPage(page)).openCase(reference);
     await (await CaseOverviewPage.verifyOnPage(page)).changeStatus();
@@ -230,7 +222,7 @@ describe('working a case across two agencies (browser)', { timeout: 240_000 }, (
     const current = await cases.create(me, { caseType: 'anti_social_behaviour', priority: 'medium', summary: 'Fireworks thrown at cars on Cowpen Road.', area: 'Blyth', leadOfficerId: null }, actor);
 
     const page = await harness.newPage();
-    await signIn(page, worker);
+    await signInThroughPages(page, worker);
     await page.goto(`/cases/${current.id}/people`);
     const people = await CasePeoplePage.verifyOnPage(page);
     await people.search('Dylan Hetherington');

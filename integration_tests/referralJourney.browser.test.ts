@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrganisation, createUser, totpCode, type UserFixture } from '../test/factories/index.ts';
-import { HomePage, SignedOutPage, SignInPage, VerifyPage } from './pages/authPages.ts';
+import { createOrganisation, createUser } from '../test/factories/index.ts';
+import { SignedOutPage, signInThroughPages } from './pages/authPages.ts';
 import { CaseOverviewPage } from './pages/casePages.ts';
 import { CaseReferralsPage, NewCaseReferralPage, ReferralInboxPage, ReferralPage } from './pages/referralPages.ts';
 import { type BrowserHarness, expectAccessible, startBrowserHarness } from './support/browser.ts';
@@ -11,13 +10,6 @@ beforeAll(async () => {
   harness = await startBrowserHarness();
 });
 afterAll(async () => harness?.close());
-
-async function signIn(page: Page, fixture: UserFixture, step = 0): Promise<HomePage> {
-  await page.goto('/sign-in');
-  await (await SignInPage.verifyOnPage(page)).signIn(fixture.user.email, fixture.password);
-  await (await VerifyPage.verifyOnPage(page)).enterCode(await totpCode(fixture.totpSecret!, step));
-  return HomePage.verifyOnPage(page);
-}
 
 describe('referring a case from police to mental health (browser)', { timeout: 240_000 }, () => {
   it('a police officer refers through the Right Care, Right Person pathway; the trust accepts from its inbox and then sees the case', async () => {
@@ -34,7 +26,7 @@ describe('referring a case from police to mental health (browser)', { timeout: 2
     const page = await harness.newPage();
 
     // 1. The officer opens the case's Referrals tab and picks the pathway: one click to the right form.
-    await signIn(page, officer);
+    await signInThroughPages(page, officer);
     await page.goto(`/cases/${kase.id}`);
     await (await CaseOverviewPage.verifyOnPage(page)).openTab('Referrals');
     const tab = await CaseReferralsPage.verifyOnPage(page);
@@ -69,7 +61,7 @@ describe('referring a case from police to mental health (browser)', { timeout: 2
     await SignedOutPage.verifyOnPage(page);
 
     // 2. The trust's clinician finds it in the inbox; the case itself is not theirs to see yet.
-    await signIn(page, clinician, 1);
+    await signInThroughPages(page, clinician, 1);
     await page.getByRole('link', { name: 'Referrals', exact: true }).click();
     const inbox = await ReferralInboxPage.verifyOnPage(page);
     expect(await inbox.references()).toContain(reference);

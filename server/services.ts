@@ -9,6 +9,8 @@ import { CasesService } from './modules/cases/casesService.ts';
 import { CaseReviewService } from './modules/caseReviews/caseReviewService.ts';
 import { BreakGlassService } from './modules/breakGlass/breakGlassService.ts';
 import { CaseSettingsService } from './modules/caseSettings/caseSettingsService.ts';
+import { HouseholdsService } from './modules/households/householdsService.ts';
+import { CaseTypesService } from './modules/caseSettings/caseTypesService.ts';
 import { NotificationsService } from './modules/notifications/notificationsService.ts';
 import { AttachmentStore } from './modules/timeline/attachmentStore.ts';
 import { TimelineService } from './modules/timeline/timelineService.ts';
@@ -19,6 +21,7 @@ import { OrganisationsService } from './modules/organisations/organisationsServi
 import { OutboxService } from './modules/outbox/outboxService.ts';
 import { PartnershipService } from './modules/partnership/partnershipService.ts';
 import { PeopleService } from './modules/people/peopleService.ts';
+import { PersonAddressesService } from './modules/people/personAddressesService.ts';
 import { ReferralsService } from './modules/referrals/referralsService.ts';
 import { SearchService } from './modules/search/searchService.ts';
 import { UsersService } from './modules/users/usersService.ts';
@@ -51,16 +54,19 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const apiKeys = new ApiKeysService(db, audit);
   const people = new PeopleService(db, audit);
   const cases = new CasesService(db, audit, people);
+  const households = new HouseholdsService(db, audit);
+  const personAddresses = new PersonAddressesService(db, audit);
   const timeline = new TimelineService(db, cases, new AttachmentStore(config.dataDir));
   const breakGlass = new BreakGlassService(db, audit, { minutes: config.breakGlassMinutes });
   const caseSettings = new CaseSettingsService(db, audit);
+  const caseTypes = new CaseTypesService(db, audit);
   const notifications = new NotificationsService(db);
   const risk = new RiskService(db, cases);
   const actions = new ActionsService(db, audit, cases);
   const referrals = new ReferralsService(db, audit, cases);
   const caseReviews = new CaseReviewService(db, audit, { baseUrl: config.baseUrl });
   const search = new SearchService(db, audit);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, cases, search, actions, risk, timeline, breakGlass, caseSettings, notifications, caseReviews, referrals };
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, households, personAddresses, cases, search, actions, risk, timeline, breakGlass, caseSettings, caseTypes, notifications, caseReviews, referrals };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -26,7 +26,7 @@ let fixtures: Record<string, Partial<Record<FixtureKey, string>>>;
 const tried: string[] = [];
 
 // Parameters naming a case or something inside one: checked for each relationship to the case.
-const CASE_SCOPED_PARAMS = new Set(['caseId', 'personId', 'role', 'actionId', 'interventionId', 'assessmentId', 'attachmentId', 'instrument']);
+const CASE_SCOPED_PARAMS = new Set(['caseId', 'personId', 'role', 'actionId', 'interventionId', 'assessmentId', 'attachmentId', 'instrument', 'householdId', 'memberId', 'addressId']);
 const RELATIONSHIPS: Relationship[] = ['lead', 'participant', 'none'];
 const referenceOf = (relationship: Relationship) => `ASB-2026-9${RELATIONSHIPS.indexOf(relationship)}0000`;
 // Distinct surnames, so a page that leaks the unseen case's person can be caught by name.
@@ -147,12 +147,24 @@ beforeAll(async () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
-    return { caseId: kase.id, personId: person.id, participant, actionId, interventionId, assessmentId, attachmentId };
+    // The case's person lives in a household (they are its only member, and :memberId is them).
+    const householdId = (
+      await testApp.database.db.insertInto('households').values({ name: `Matrix household ${relationship}` }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    // The case's person lives at an address (current, so "moved out" applies to it).
+    const location = await testApp.database.db.insertInto('locations').values({ address_line_1: `Matrix Court ${relationship}`, location_type: 'dwelling' }).returning('id').executeTakeFirstOrThrow();
+    const addressId = (
+      await testApp.database.db.insertInto('person_addresses').values({ person_id: person.id, location_id: location.id, valid_from: '2020-01-01' }).returning('id').executeTakeFirstOrThrow()
+    ).id;
+    return { caseId: kase.id, personId: person.id, participant, actionId, interventionId, assessmentId, attachmentId, householdId, householdName: `Matrix household ${relationship}`, addressId };
   };
   const cases = { lead: await caseFor('lead'), participant: await caseFor('participant'), none: await caseFor('none') };
   restoreCaseFixtures = async () => {
     for (const fixture of Object.values(cases)) {
       await testApp.database.db.insertInto('case_people').values({ case_id: fixture.caseId, person_id: fixture.personId, role: 'victim' }).onConflict((c) => c.doNothing()).execute();
+      // Removing a household's last member deletes the household: both come back.
+      await testApp.database.db.insertInto('households').values({ id: fixture.householdId, name: fixture.householdName }).onConflict((c) => c.doNothing()).execute();
+      await testApp.database.db.insertInto('household_members').values({ household_id: fixture.householdId, person_id: fixture.personId }).onConflict((c) => c.doNothing()).execute();
       if (fixture.participant) {
         await testApp.database.db.insertInto('case_participants').values({ case_id: fixture.caseId, organisation_id: fixture.participant }).onConflict((c) => c.doNothing()).execute();
       }
@@ -170,6 +182,9 @@ beforeAll(async () => {
     assessmentId: perRelationship((fixture) => fixture.assessmentId),
     attachmentId: perRelationship((fixture) => fixture.attachmentId),
     instrument: { lead: 'safelives_dash', participant: 'safelives_dash', none: 'safelives_dash' },
+    householdId: perRelationship((fixture) => fixture.householdId),
+    memberId: perRelationship((fixture) => fixture.personId),
+    addressId: perRelationship((fixture) => fixture.addressId),
     grantId: { own: await breakGlassGrant(ownUser.user.id, cases.none.caseId) },
     notificationId: { own: await notification(otherUser.user.id, cases.lead.caseId) },
     userId: { own: ownUser.user.id, other: otherUser.user.id },
@@ -179,6 +194,7 @@ beforeAll(async () => {
     seq: { own: '1', other: '1' },
     token: { own: 'no-such-token', other: 'no-such-token' },
     pathwayId: { own: (await testApp.database.db.selectFrom('referral_pathways').select('id').orderBy('sort_order').executeTakeFirstOrThrow()).id },
+    code: { own: 'anti_social_behaviour' },
     ...(await caseReviewFixtures(own.id)),
   };
   agentOrganisation = own.id;

@@ -151,14 +151,7 @@ export class CaseOverviewPage extends CaseSectionPage {
 
   /** The "Case details" summary list as key → value. */
   async details(): Promise<Record<string, string>> {
-    const rows = await this.page.locator('.govuk-summary-list__row').all();
-    const pairs = await Promise.all(
-      rows.map(async (row) => [
-        ((await row.locator('.govuk-summary-list__key').textContent()) ?? '').trim(),
-        ((await row.locator('.govuk-summary-list__value').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-    return Object.fromEntries(pairs);
+    return this.summaryList('all');
   }
 
   async changeStatus(): Promise<void> {
@@ -324,14 +317,7 @@ export class RiskResultPage extends CaseSectionPage {
 
   /** The result's summary list (the first one) as key → value. */
   async result(): Promise<Record<string, string>> {
-    const rows = await this.page.locator('.govuk-summary-list').first().locator('.govuk-summary-list__row').all();
-    const pairs = await Promise.all(
-      rows.map(async (row) => [
-        ((await row.locator('.govuk-summary-list__key').textContent()) ?? '').trim(),
-        ((await row.locator('.govuk-summary-list__value').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-    return Object.fromEntries(pairs);
+    return this.summaryList('first');
   }
 
   highRiskPrompt() {

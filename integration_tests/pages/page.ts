@@ -31,6 +31,19 @@ export abstract class BasePage {
     await this.page.getByTestId('sign-out').click();
   }
 
+  /** The page's first summary list (or the rows of all of them) as key → value, whitespace collapsed. */
+  async summaryList(which: 'first' | 'all' = 'first'): Promise<Record<string, string>> {
+    const lists = which === 'first' ? this.page.locator('.govuk-summary-list').first() : this.page;
+    const rows = await lists.locator('.govuk-summary-list__row').all();
+    const pairs = await Promise.all(
+      rows.map(async (row) => [
+        ((await row.locator('.govuk-summary-list__key').textContent()) ?? '').trim(),
+        ((await row.locator('.govuk-summary-list__value').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+      ]),
+    );
+    return Object.fromEntries(pairs);
+  }
+
   async errorSummary(): Promise<string> {
     return (await this.page.locator('.govuk-error-summary').textContent()) ?? '';
   }

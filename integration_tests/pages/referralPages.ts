@@ -80,14 +80,7 @@ export class ReferralPage extends BasePage {
 
   /** The summary list as key → value. */
   async details(): Promise<Record<string, string>> {
-    const rows = await this.page.locator('.govuk-summary-list__row').all();
-    const pairs = await Promise.all(
-      rows.map(async (row) => [
-        ((await row.locator('.govuk-summary-list__key').textContent()) ?? '').trim(),
-        ((await row.locator('.govuk-summary-list__value').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-    return Object.fromEntries(pairs);
+    return this.summaryList('all');
   }
 
   async acknowledge(): Promise<void> {

@@ -208,6 +208,7 @@ export interface HouseholdMembersTable {
   household_id: string;
   person_id: string;
   relationship: string | null;
+  added_at: CreatedAt;
 }
 
 export interface CaseTypesTable {
@@ -216,6 +217,8 @@ export interface CaseTypesTable {
   name: string;
   active: Generated<boolean>;
   sort_order: Generated<number>;
+  /** True while the type keeps its built-in name, which the i18n catalogue translates. */
+  name_translated: Generated<boolean>;
 }
 
 export interface CaseReferenceCountersTable {
@@ -390,6 +393,19 @@ export interface NotificationsTable {
   referral_id: string | null;
 }
 
+/**
+ * One extra question of a referral pathway. `text` is the partnership's own wording; without it
+ * the label is the catalogue's `referrals.questions.<key>.label` (the starting pathways).
+ */
+export interface PathwayQuestion {
+  key: string;
+  kind: 'yes_no' | 'text';
+  required: boolean;
+  text?: string;
+  /** A yes answer means the referral must be immediate (Right Care, Right Person). */
+  immediateIfYes?: boolean;
+}
+
 export interface ReferralPathwaysTable {
   id: Generated<string>;
   code: string;
@@ -400,7 +416,7 @@ export interface ReferralPathwaysTable {
   to_organisation_type: string | null;
   to_team: string | null;
   default_urgency: string;
-  questions: ColumnType<{ key: string; kind: 'yes_no' | 'text'; required: boolean }[], string | undefined, string>;
+  questions: ColumnType<PathwayQuestion[], string | undefined, string>;
   acknowledge_within_minutes: number | null;
   decide_within_minutes: number | null;
   deadline_clock: string | null;
@@ -430,6 +446,8 @@ export interface ReferralsTable {
   consent: string;
   consent_reason: string | null;
   answers: ColumnType<Record<string, string>, string | undefined, string>;
+  /** The pathway's questions as they were asked; null for a referral without a pathway. */
+  questions: ColumnType<PathwayQuestion[] | null, string | null | undefined, string | null>;
   police_attended: Generated<boolean>;
   status: Generated<string>;
   acknowledge_due_at: Timestamp;
@@ -539,6 +557,7 @@ export type PartnershipRow = Selectable<PartnershipTable>;
 export type PersonRow = Selectable<PeopleTable>;
 export type LocationRow = Selectable<LocationsTable>;
 export type CaseRow = Selectable<CasesTable>;
+export type CaseTypeRow = Selectable<CaseTypesTable>;
 export type CaseActionRow = Selectable<CaseActionsTable>;
 export type CaseNoteRow = Selectable<CaseNotesTable>;
 export type RiskAssessmentRow = Selectable<RiskAssessmentsTable>;

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
-import { isLocale, localeNames, locales, type Locale } from '../shared/i18n/index.ts';
+import { caseTypeNameOf, type RowWithCaseType } from '../shared/caseTypeNames.ts';
+import { isLocale, localeNames, locales, type Locale, type Translate } from '../shared/i18n/index.ts';
 import { paths } from '../shared/paths.ts';
 import { hasPermission, type Permission } from '../shared/permissions.ts';
 import { formatDate, formatDateTime, isoDateTime } from '../shared/time.ts';
@@ -39,6 +40,10 @@ export function createViewEnvironment(): nunjucks.Environment {
     return formatDateTime(value, localeOf(this));
   });
   environment.addFilter('isoDateTime', (value: Date | string | null) => isoDateTime(value));
+  // `{{ kase | caseTypeName }}`: a case's type by the name the reader should see (built-in types translated).
+  environment.addFilter('caseTypeName', function (this: { ctx?: { t?: Translate } }, row: RowWithCaseType) {
+    return this.ctx?.t ? caseTypeNameOf(this.ctx.t, row) : row.case_type_name;
+  });
   environment.addGlobal('paths', paths);
   return environment;
 }

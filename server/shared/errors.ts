@@ -96,3 +96,9 @@ export class StaleUpdate extends Conflict {
     this.currentVersion = currentVersion;
   }
 }
+
+/** The constraint a unique violation (SQLSTATE 23505) broke, if that is what the error is. */
+export function uniqueViolation(error: unknown): string | undefined {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== '23505') return undefined;
+  return String((error as { constraint?: unknown }).constraint ?? '');
+}

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { calendarDate } from './dates.ts';
 import type { FieldErrors } from './errors.ts';
 import type { Translate } from './i18n/index.ts';
 
@@ -85,4 +86,35 @@ export interface SelectItem {
 export function selectItems(options: { value: string; text: string }[], selected: unknown, placeholder?: string): SelectItem[] {
   const items = options.map((option) => ({ ...option, selected: option.value === selected }));
   return placeholder === undefined ? items : [{ value: '', text: placeholder, selected: !selected }, ...items];
+}
+
+/** A text box that may be left empty: trimmed, at most `max` characters (else the `tooLong` key); empty is null. */
+export const optionalText = (max: number, tooLong: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, tooLong)
+    .optional()
+    .transform((value) => (value ? value : null));
+
+/** A choice of record (a select or hidden field) that may be left empty: empty is null. */
+export const optionalId = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : null));
+
+/**
+ * Adds each GOV.UK date input's three boxes (`<field>-day`, `-month`, `-year`) to a posted body as
+ * one calendar date under `<field>`, so that the date is checked as a field, alongside the others
+ * (use with `z.preprocess`).
+ */
+export function withCalendarDates(fields: readonly string[]) {
+  return (body: unknown) => {
+    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const box = (name: string) => {
+      const value = form[name];
+      return typeof value === 'string' ? value.trim() : undefined;
+    };
+    return { ...form, ...Object.fromEntries(fields.map((field) => [field, calendarDate(box(`${field}-day`), box(`${field}-month`), box(`${field}-year`))])) };
+  };
 }

@@ -86,6 +86,12 @@ export const paths = {
       show: path('/admin/audit/:seq'),
     },
     caseSettings: path('/admin/case-settings'),
+    caseTypes: {
+      index: path('/admin/case-types'),
+      new: path('/admin/case-types/new'),
+      edit: path('/admin/case-types/:code'),
+      move: path('/admin/case-types/:code/move'),
+    },
     breakGlass: {
       index: path('/admin/break-glass'),
       review: path('/admin/break-glass/:grantId/review'),
@@ -130,6 +136,13 @@ export const paths = {
     show: path('/people/:personId'),
     edit: path('/people/:personId/edit'),
     markers: path('/people/:personId/markers'),
+    newAddress: path('/people/:personId/addresses/new'),
+    endAddress: path('/people/:personId/addresses/:addressId/end'),
+  },
+  households: {
+    new: path('/people/:personId/households/new'),
+    members: path('/people/:personId/households/:householdId/members'),
+    removeMember: path('/people/:personId/households/:householdId/members/:memberId/remove'),
   },
   caseReviewApplication: {
     start: path('/asb-case-review'),
@@ -179,6 +192,7 @@ export const paths = {
     redirect: path('/referrals/:referralId/redirect'),
     newForPerson: path('/people/:personId/referrals/new'),
     pathways: path('/admin/referral-pathways'),
+    newPathway: path('/admin/referral-pathways/new'),
     editPathway: path('/admin/referral-pathways/:pathwayId'),
   },
   notifications: {

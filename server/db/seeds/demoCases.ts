@@ -379,14 +379,14 @@ interface Seeded {
  * Works every demo case through the services as its officers. Runs only right after the demo
  * partnership itself was loaded, so it never adds to a database somebody is using.
  */
-export async function seedDemoCases(services: Services, agencyIds: Map<string, string>): Promise<{ cases: number }> {
+export async function seedDemoCases(services: Services, agencyIds: Map<string, string>): Promise<{ cases: number; caseIds: Map<string, string> }> {
   await ensureInstruments(services.db);
   const officers = await loadOfficers(services);
   const seeded: Seeded = { caseIds: new Map(), references: new Map(), people: new Map() };
   // Oldest first, so that references count up in the order the cases were opened.
   const oldestFirst = [...demoCases].sort((a, b) => b.openedDaysAgo - a.openedDaysAgo);
   for (const [index, demo] of oldestFirst.entries()) await seedCase(services, demo, index, officers, agencyIds, seeded);
-  return { cases: demoCases.length };
+  return { cases: demoCases.length, caseIds: seeded.caseIds };
 }
 
 async function loadOfficers(services: Services): Promise<Map<Officer, CurrentUser>> {

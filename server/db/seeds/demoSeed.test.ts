@@ -86,6 +86,35 @@ describe.each(availableBackends())('demo data on %s', (kind) => {
     expect((await notifications.list(caseworker, 1)).total).toBeGreaterThanOrEqual(1);
   });
 
+  it('has referrals between the demo agencies in every state, in the demo users’ inboxes and sent lists and on the dashboard', async () => {
+    const { referrals } = testApp.services;
+    const db = testApp.database.db;
+    const rows = await db.selectFrom('referrals').innerJoin('referral_pathways as p', 'p.id', 'referrals.pathway_id').select(['referrals.status', 'p.code']).execute();
+    expect(rows.some((row) => row.code === 'concern_for_welfare_mental_health' && row.status === 'accepted')).toBe(true);
+    const statuses = (await db.selectFrom('referrals').select(['status', 'decline_reason', 'acknowledge_due_at', 'decide_due_at', 'created_at', 'acknowledge_breached_at']).execute());
+    expect(statuses.length).toBeGreaterThanOrEqual(5);
+    expect(statuses.length).toBeLessThanOrEqual(8);
+    expect(new Set(statuses.map((row) => row.status))).toEqual(new Set(['received', 'acknowledged', 'accepted', 'declined', 'more_info_requested']));
+    expect(statuses.some((row) => row.status === 'declined' && row.decline_reason)).toBe(true);
+    const now = Date.now();
+    expect(statuses.every((row) => row.created_at.getTime() <= now && row.created_at < row.decide_due_at)).toBe(true);
+    // One is late, and the scan has already escalated it.
+    expect(statuses.some((row) => row.status === 'received' && row.decide_due_at.getTime() < now && row.acknowledge_breached_at)).toBe(true);
+
+    const open = { status: 'all' as const, page: 1 };
+    for (const email of ['nhs@oneroof.example', 'housing@oneroof.example', 'caseworker@oneroof.example', 'idva@oneroof.example']) {
+      expect((await referrals.inbox(await demoUser(email), open)).total, email).toBeGreaterThanOrEqual(1);
+    }
+    for (const email of ['manager@oneroof.example', 'police@oneroof.example', 'caseworker@oneroof.example']) {
+      expect((await referrals.sent(await demoUser(email), open)).total, email).toBeGreaterThanOrEqual(1);
+    }
+    expect((await referrals.inbox(await demoUser('housing@oneroof.example'), open)).rows.some((row) => row.overdue)).toBe(true);
+    const dashboard = await referrals.dashboard(actor);
+    expect(dashboard.rows.reduce((sum, row) => sum + row.open + row.accepted + row.declined, 0)).toBeGreaterThanOrEqual(5);
+    expect(dashboard.rows.some((row) => row.overdue > 0 || row.breached > 0)).toBe(true);
+    expect(dashboard.declines.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('does nothing the second time', async () => {
     const count = async () => Number((await testApp.database.db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();

@@ -5,6 +5,7 @@ import type { Services } from '../../services.ts';
 import { systemActor } from '../../shared/actor.ts';
 import type { Role } from '../../shared/permissions.ts';
 import { seedDemoCases } from './demoCases.ts';
+import { seedDemoReferrals } from './demoReferrals.ts';
 
 /** Known to anyone who reads this file: demo data is refused in production. */
 export const DEMO_PASSWORD = 'OneRoof-demo-2026';
@@ -83,7 +84,8 @@ export async function seedDemoData(services: Services): Promise<{ seeded: boolea
     audit({ action: 'DEMO_DATA_SEEDED', details: { organisations: demoOrganisations.length, users: demoUsers.length } });
     return organisationIds;
   });
-  await seedDemoCases(services, agencyIds);
+  const { caseIds } = await seedDemoCases(services, agencyIds);
+  await seedDemoReferrals(services, agencyIds, caseIds);
   return { seeded: true };
 }
 

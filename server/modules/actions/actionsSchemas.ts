@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CalendarDate, calendarDate } from '../../shared/dates.ts';
+import type { CalendarDate } from '../../shared/dates.ts';
+import { optionalId, optionalText, withCalendarDates } from '../../shared/forms.ts';
 
 export const actionStatuses = ['open', 'in_progress', 'done', 'cancelled'] as const;
 export type ActionStatus = (typeof actionStatuses)[number];
@@ -22,34 +23,6 @@ export const interventionStages = [
 ] as const;
 
 export const interventionStatuses = ['planned', 'issued', 'breached', 'complied', 'expired', 'withdrawn'] as const;
-
-const optionalText = (max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message)
-    .optional()
-    .transform((value) => (value ? value : null));
-
-const optionalId = z
-  .string()
-  .optional()
-  .transform((value) => (value ? value : null));
-
-/**
- * Adds each GOV.UK date input's three boxes (`<field>-day`, `-month`, `-year`) to the body as one
- * calendar date under `<field>`, so that the date is checked as a field, alongside the others.
- */
-function withCalendarDates(fields: string[]) {
-  return (body: unknown) => {
-    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    const box = (name: string) => {
-      const value = form[name];
-      return typeof value === 'string' ? value.trim() : undefined;
-    };
-    return { ...form, ...Object.fromEntries(fields.map((field) => [field, calendarDate(box(`${field}-day`), box(`${field}-month`), box(`${field}-year`))])) };
-  };
-}
 
 /** A date input's calendar date as ISO, or null when left blank; an impossible date is an error on the field. */
 const optionalDate = (field: string) =>

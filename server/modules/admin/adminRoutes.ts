@@ -12,6 +12,7 @@ const areas: { permission: Permission; href: () => string; key: string }[] = [
   { permission: 'outbox:view', href: paths.admin.outbox.index, key: 'outbox' },
   { permission: 'audit:view', href: paths.admin.audit.index, key: 'audit' },
   { permission: 'case_settings:manage', href: paths.admin.caseSettings, key: 'caseSettings' },
+  { permission: 'case_settings:manage', href: paths.admin.caseTypes.index, key: 'caseTypes' },
   { permission: 'pathway:manage', href: paths.referrals.pathways, key: 'referralPathways' },
   { permission: 'break_glass:review', href: paths.admin.breakGlass.index, key: 'breakGlass' },
 ];

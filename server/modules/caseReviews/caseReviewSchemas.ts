@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CalendarDate, calendarDate } from '../../shared/dates.ts';
+import type { CalendarDate } from '../../shared/dates.ts';
+import { withCalendarDates } from '../../shared/forms.ts';
 import { reportedToOptions } from './caseReviewThreshold.ts';
 
 /** Longest answers the public form and staff forms accept. */
@@ -29,15 +30,6 @@ const optional = (field: string, max: number) =>
     .transform((value) => (value ? value : null));
 
 const choice = <const T extends readonly [string, ...string[]]>(field: string, options: T) => z.enum(options, { error: `caseReviews.errors.${field}.missing` });
-
-/** Adds each GOV.UK date input's boxes (`<field>-day`, `-month`, `-year`) to the body as one calendar date under `<field>`. */
-function withDates(fields: string[]) {
-  return (body: unknown) => {
-    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    const box = (name: string) => (typeof form[name] === 'string' ? String(form[name]).trim() : undefined);
-    return { ...form, ...Object.fromEntries(fields.map((field) => [field, calendarDate(box(`${field}-day`), box(`${field}-month`), box(`${field}-year`))])) };
-  };
-}
 
 /** A required date as ISO; `rule` names what else is wrong with a possible date (e.g. `future`), or null. */
 const dateField = (field: string, rule: (iso: string) => string | null) =>
@@ -79,7 +71,7 @@ export type QuestionId = keyof typeof questionSchemas;
 /** One incident: when (not in the future), who it was reported to ("not reported" only on its own), their references. */
 export function incidentSchema(today: () => string) {
   return z.preprocess(
-    withDates(['occurredOn']),
+    withCalendarDates(['occurredOn']),
     z
       .object({
         occurredOn: dateField('occurredOn', (iso) => (iso > today() ? 'future' : iso < '1990-01-01' ? 'tooOld' : null)),
@@ -121,7 +113,7 @@ export const thresholdDecisionSchema = z
 export function meetingSchema(today: () => string) {
   return z.preprocess(
     (body: unknown) => {
-      const form = withDates(['meetingDate'])(body);
+      const form = withCalendarDates(['meetingDate'])(body);
       return { ...form, organisationIds: form.organisationIds === undefined || form.organisationIds === '' ? [] : [form.organisationIds].flat() };
     },
     z.object({
@@ -140,7 +132,7 @@ export function meetingSchema(today: () => string) {
 
 export function recommendationSchema(today: () => string) {
   return z.preprocess(
-    withDates(['dueOn']),
+    withCalendarDates(['dueOn']),
     z.object({
       recommendation: required('recommendation', LONG_TEXT_MAX),
       ownerOrganisationId: z.string({ error: 'caseReviews.errors.ownerOrganisationId.missing' }).min(1, 'caseReviews.errors.ownerOrganisationId.missing'),

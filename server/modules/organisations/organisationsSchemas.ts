@@ -1,13 +1,6 @@
 import { z } from 'zod';
+import { optionalText } from '../../shared/forms.ts';
 import { organisationTypes } from './organisationTypes.ts';
-
-const optionalText = (max: number, tooLong: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, tooLong)
-    .optional()
-    .transform((value) => (value ? value : null));
 
 export const organisationSchema = z.object({
   name: z.string({ error: 'organisations.errors.nameMissing' }).trim().min(1, 'organisations.errors.nameMissing').max(150, 'organisations.errors.nameTooLong'),

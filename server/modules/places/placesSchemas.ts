@@ -1,17 +1,10 @@
 import { z } from 'zod';
+import { optionalText } from '../../shared/forms.ts';
 import { normalisePostcode } from './postcodes.ts';
 
 export const locationTypes = [
   'dwelling', 'street', 'park', 'shop', 'licensed_premises', 'transport', 'school', 'open_space', 'business', 'other',
 ] as const;
-
-const optionalText = (max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message)
-    .optional()
-    .transform((value) => (value ? value : null));
 
 const optionalNumber = (min: number, max: number, message: string) =>
   z

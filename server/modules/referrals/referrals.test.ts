@@ -228,11 +228,18 @@ describe.each(availableBackends())('referrals on %s', (kind) => {
       const admin = await createUser(testApp, { role: 'partnership_admin' });
       const adminAgent = await signedInAgent(testApp, admin.user);
       const pathway = await db().selectFrom('referral_pathways').selectAll().where('code', '=', 'concern_for_welfare_mental_health').executeTakeFirstOrThrow();
+      // The form shows the catalogue questions in the reader's words; posted back unchanged, they stay catalogue questions.
+      const editForm = await adminAgent.get(`/admin/referral-pathways/${pathway.id}`);
+      expect(editForm.body).toContain('value="Is there a real and immediate risk to life or of serious harm?"');
+      const catalogueQuestions = {
+        'question-0-key': 'riskToLife', 'question-0-text': 'Is there a real and immediate risk to life or of serious harm?', 'question-0-kind': 'yes_no', 'question-0-required': 'yes', 'question-0-immediateIfYes': 'yes',
+        'question-1-key': 'policeAttended', 'question-1-text': 'Did police attend?', 'question-1-kind': 'yes_no', 'question-1-required': 'yes',
+      };
       expect((await adminAgent.get('/admin/referral-pathways')).body).toContain('Concern for welfare → mental health crisis team');
-      const bad = await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { active: 'yes', toOrganisationId: trust.id, defaultUrgency: 'immediate', handoverTargetMinutes: '0' });
+      const bad = await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { name: pathway.name, description: pathway.description, fromOrganisationTypes: ['police'], active: 'yes', toOrganisationId: trust.id, defaultUrgency: 'immediate', handoverTargetMinutes: '0' });
       expect(bad.statusCode).toBe(400);
       expect(bad.body).toContain('Enter the handover target as a whole number of minutes between 1 and 1,440');
-      const saved = await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { active: 'yes', toOrganisationId: trust.id, defaultUrgency: 'immediate', handoverTargetMinutes: '60' });
+      const saved = await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { name: pathway.name, description: pathway.description, fromOrganisationTypes: ['police'], ...catalogueQuestions, active: 'yes', toOrganisationId: trust.id, defaultUrgency: 'immediate', handoverTargetMinutes: '60' });
       expect(saved.statusCode).toBe(302);
       const form = await officerAgent.get(`/cases/${caseId}/referrals/new?pathway=concern_for_welfare_mental_health`);
       expect(form.body).toContain(trust.name);
@@ -240,13 +247,185 @@ describe.each(availableBackends())('referrals on %s', (kind) => {
       const elsewhere = await refer(officerAgent, caseId, { pathway: 'concern_for_welfare_mental_health', toOrganisationId: otherTrust.id, urgency: 'immediate', 'answer-riskToLife': 'no', 'answer-policeAttended': 'no' });
       expect(elsewhere.statusCode).toBe(400);
       expect(elsewhere.body).toContain('That organisation does not receive referrals on this pathway');
-      expect((await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { active: 'no', defaultUrgency: 'immediate' })).statusCode).toBe(302);
+      expect((await adminAgent.post(`/admin/referral-pathways/${pathway.id}`, { name: pathway.name, description: pathway.description, fromOrganisationTypes: ['police'], ...catalogueQuestions, active: 'no', defaultUrgency: 'immediate' })).statusCode).toBe(302);
       expect((await officerAgent.get(`/cases/${caseId}/referrals`)).body).not.toContain('Concern for welfare → mental health crisis team');
       expect((await officerAgent.get(`/cases/${caseId}/referrals/new?pathway=concern_for_welfare_mental_health`)).statusCode).toBe(404);
       const audit = await db().selectFrom('audit_events').select('action').where('record_id', '=', pathway.id).execute();
-      expect(audit.map((row) => row.action)).toEqual(['REFERRAL_PATHWAY_UPDATED', 'REFERRAL_PATHWAY_UPDATED']);
+      expect(audit.map((row) => row.action)).toEqual(['REFERRAL_PATHWAY_UPDATED', 'REFERRAL_PATHWAY_RETIRED']);
+      // Its catalogue questions kept their keys, so they are still translated and still drive the handover clock.
+      const kept = await db().selectFrom('referral_pathways').select('questions').where('id', '=', pathway.id).executeTakeFirstOrThrow();
+      expect(kept.questions).toEqual([
+        { key: 'riskToLife', kind: 'yes_no', required: true, immediateIfYes: true },
+        { key: 'policeAttended', kind: 'yes_no', required: true },
+      ]);
       // Put it back for the other tests in this file.
       await db().updateTable('referral_pathways').set({ active: true, to_organisation_id: null }).where('id', '=', pathway.id).execute();
+    });
+  });
+
+  describe('pathways configured by the partnership', () => {
+    /** A pathway form as an administrator fills it in: police refer to the trust, with one question. */
+    const pathwayForm = (name: string, toOrganisationId: string, extra: Record<string, string | string[]> = {}) => ({
+      name,
+      description: 'Police ask the street triage team to see someone in the community',
+      fromOrganisationTypes: ['police'],
+      toOrganisationId,
+      defaultUrgency: 'hours_24',
+      acknowledgeWithinMinutes: '30',
+      decideWithinMinutes: '90',
+      deadlineClock: 'elapsed',
+      'question-0-text': 'Is the person known to street triage?',
+      'question-0-kind': 'yes_no',
+      'question-0-required': 'yes',
+      ...extra,
+    });
+
+    async function adminAgent() {
+      const admin = await createUser(testApp, { role: 'partnership_admin' });
+      return signedInAgent(testApp, admin.user);
+    }
+
+    it('creates a pathway with its own question and deadlines, offered only to the organisation types allowed; editing it later leaves sent referrals as they were', async () => {
+      const { trust, officerAgent, caseId, managerAgent } = await policeAndTrust();
+      const admin = await adminAgent();
+      const blank = await admin.get('/admin/referral-pathways/new');
+      expect(blank.statusCode).toBe(200);
+      expect(blank.body).toContain('Create a referral pathway');
+      expect(blank.body).toContain('name="question-0-text"');
+      expect(blank.body).toContain('A yes means the referral must be immediate');
+      const name = `Street triage ${unique()}`;
+      const created = await admin.post('/admin/referral-pathways/new', pathwayForm(name, trust.id));
+      expect(created.statusCode).toBe(302);
+      const pathway = await db().selectFrom('referral_pathways').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+      expect(pathway).toMatchObject({ active: true, from_organisation_types: ['police'], to_organisation_id: trust.id, to_organisation_type: 'nhs_trust', acknowledge_within_minutes: 30, decide_within_minutes: 90, deadline_clock: 'elapsed' });
+      expect(pathway.questions).toEqual([{ key: expect.stringMatching(/^q[0-9a-f]{10}$/), kind: 'yes_no', required: true, text: 'Is the person known to street triage?' }]);
+      const questionKey = pathway.questions[0]!.key;
+      expect((await db().selectFrom('audit_events').select('action').where('record_id', '=', pathway.id).execute()).map((row) => row.action)).toEqual(['REFERRAL_PATHWAY_CREATED']);
+
+      // Offered to the police officer, who is of an allowed type...
+      expect((await officerAgent.get(`/cases/${caseId}/referrals`)).body).toContain(name);
+      const form = await officerAgent.get(`/cases/${caseId}/referrals/new?pathway=${pathway.code}`);
+      expect(form.statusCode).toBe(200);
+      expect(form.body).toContain('Is the person known to street triage?');
+      // ...but not to a housing provider on its own case.
+      const housing = await createOrganisation(testApp, { name: `Homes ${unique()}`, type: 'housing_provider' });
+      const housingOfficer = await createUser(testApp, { role: 'case_worker', organisationId: housing.id });
+      const housingAgent = await signedInAgent(testApp, housingOfficer.user);
+      const housingCase = await housingAgent.post('/cases/new', { caseType: 'anti_social_behaviour', priority: 'medium', summary: 'Noise at Elm Court', area: 'Byker' });
+      const housingCaseId = String(housingCase.headers.location).split('/').pop()!;
+      const housingTab = await housingAgent.get(`/cases/${housingCaseId}/referrals`);
+      expect(housingTab.statusCode).toBe(200);
+      expect(housingTab.body).not.toContain(name);
+      expect((await housingAgent.get(`/cases/${housingCaseId}/referrals/new?pathway=${pathway.code}`)).statusCode).toBe(404);
+
+      // The question is required, and the answer is stored with the question as asked.
+      const unanswered = await refer(officerAgent, caseId, { pathway: pathway.code, toOrganisationId: trust.id, urgency: 'hours_24' });
+      expect(unanswered.statusCode).toBe(400);
+      expect(unanswered.body).toContain(`href="#answer-${questionKey}"`);
+      const sent = await refer(officerAgent, caseId, { pathway: pathway.code, toOrganisationId: trust.id, urgency: 'hours_24', [`answer-${questionKey}`]: 'yes' });
+      expect(sent.statusCode).toBe(302);
+      const referral = await referralOf(caseId);
+      expect(referral.answers).toEqual({ [questionKey]: 'yes' });
+      expect(referral.questions).toEqual(pathway.questions);
+      // The pathway's own deadlines, not the 24-hour urgency's working hours.
+      expect((referral.acknowledge_due_at.getTime() - referral.created_at.getTime()) / 60_000).toBe(30);
+      expect((referral.decide_due_at.getTime() - referral.created_at.getTime()) / 60_000).toBe(90);
+
+      // The partnership rewords the question and adds another; the sent referral still shows what was asked.
+      const edited = await admin.post(`/admin/referral-pathways/${pathway.id}`, pathwayForm(name, trust.id, {
+        active: 'yes',
+        'question-0-key': questionKey,
+        'question-0-text': 'Has street triage seen the person this year?',
+        'question-1-text': 'Which GP surgery?',
+        'question-1-kind': 'text',
+      }));
+      expect(edited.statusCode).toBe(302);
+      const after = await db().selectFrom('referral_pathways').select('questions').where('id', '=', pathway.id).executeTakeFirstOrThrow();
+      expect(after.questions.map((question) => question.text)).toEqual(['Has street triage seen the person this year?', 'Which GP surgery?']);
+      expect(after.questions[0]!.key).toBe(questionKey);
+      // Ticking "Remove this question" takes it off the pathway.
+      const removed = await admin.post(`/admin/referral-pathways/${pathway.id}`, pathwayForm(name, trust.id, {
+        active: 'yes',
+        'question-0-key': questionKey,
+        'question-0-text': 'Has street triage seen the person this year?',
+        'question-1-key': after.questions[1]!.key,
+        'question-1-text': 'Which GP surgery?',
+        'question-1-kind': 'text',
+        'question-1-remove': 'yes',
+      }));
+      expect(removed.statusCode).toBe(302);
+      expect((await db().selectFrom('referral_pathways').select('questions').where('id', '=', pathway.id).executeTakeFirstOrThrow()).questions.map((question) => question.key)).toEqual([questionKey]);
+      const stored = await db().selectFrom('referrals').select(['questions', 'answers']).where('id', '=', referral.id).executeTakeFirstOrThrow();
+      expect(stored).toEqual({ questions: pathway.questions, answers: { [questionKey]: 'yes' } });
+      const page = await managerAgent.get(`/referrals/${referral.id}`);
+      expect(page.body).toContain('Is the person known to street triage?');
+      expect(page.body).not.toContain('Has street triage seen the person this year?');
+    });
+
+    it('a yes to an "immediate" question needs an immediate referral', async () => {
+      const { trust, officerAgent, caseId } = await policeAndTrust();
+      const response = await refer(officerAgent, caseId, { pathway: 'concern_for_welfare_mental_health', toOrganisationId: trust.id, urgency: 'hours_24', 'answer-riskToLife': 'yes', 'answer-policeAttended': 'no' });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('Your answers mean this referral must be immediate');
+    });
+
+    it('lists every bad input in the error summary and keeps what was typed', async () => {
+      const { trust } = await policeAndTrust();
+      const admin = await adminAgent();
+      const closed = await createOrganisation(testApp, { name: `Closed Trust ${unique()}`, type: 'nhs_trust', active: false });
+      const noName = await admin.post('/admin/referral-pathways/new', pathwayForm('', closed.id, { 'question-0-text': '', description: 'Kept description', decideWithinMinutes: '10' }));
+      expect(noName.statusCode).toBe(400);
+      expect(noName.body).toContain('govuk-error-summary');
+      expect(noName.body).toContain('Enter a name for the pathway');
+      expect(noName.body).toContain('Enter the question, or tick “Remove this question”');
+      expect(noName.body).toContain('The time to decide must be at least the time to acknowledge');
+      expect(noName.body).toContain('Kept description');
+
+      const inactive = await admin.post('/admin/referral-pathways/new', pathwayForm(`Kept name ${unique()}`, closed.id));
+      expect(inactive.statusCode).toBe(400);
+      expect(inactive.body).toContain('That organisation is no longer active in the partnership');
+      expect(inactive.body).toContain('Kept name');
+      expect(inactive.body).toContain('Is the person known to street triage?');
+
+      const duplicate = await admin.post('/admin/referral-pathways/new', pathwayForm('ASB VICTIM → victim support', trust.id));
+      expect(duplicate.statusCode).toBe(400);
+      expect(duplicate.body).toContain('There is already a pathway with that name');
+
+      // Two administrators saving the same new name at the same moment: one pathway, and the other is told why.
+      const sameName = `Same moment ${unique()}`;
+      const [first, second] = await Promise.all([admin.post('/admin/referral-pathways/new', pathwayForm(sameName, trust.id)), (await adminAgent()).post('/admin/referral-pathways/new', pathwayForm(sameName, trust.id))]);
+      expect([first.statusCode, second.statusCode].sort()).toEqual([302, 400]);
+      expect([first, second].find((response) => response.statusCode === 400)!.body).toContain('There is already a pathway with that name');
+      expect(await db().selectFrom('referral_pathways').select('id').where('name', '=', sameName).execute()).toHaveLength(1);
+
+      const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, row) => [[`question-${row}-text`, `Question ${row + 1}`], [`question-${row}-kind`, 'text']]).flat());
+      const tooMany = await admin.post('/admin/referral-pathways/new', pathwayForm(`Many questions ${unique()}`, trust.id, eleven));
+      expect(tooMany.statusCode).toBe(400);
+      expect(tooMany.body).toContain('A pathway can have up to 10 questions');
+      expect(tooMany.body).toContain('value="Question 11"');
+      expect(await db().selectFrom('referral_pathways').select('id').where('name', 'like', 'Many questions%').execute()).toHaveLength(0);
+      expect(await db().selectFrom('referral_pathways').select('id').where('name', 'like', 'Kept name%').execute()).toHaveLength(0);
+    });
+
+    it('retires a pathway with referrals: it leaves the refer page, its referrals keep it', async () => {
+      const { trust, officerAgent, caseId } = await policeAndTrust();
+      const admin = await adminAgent();
+      const name = `Retiring ${unique()}`;
+      await admin.post('/admin/referral-pathways/new', pathwayForm(name, trust.id));
+      const pathway = await db().selectFrom('referral_pathways').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+      const questionKey = pathway.questions[0]!.key;
+      expect((await refer(officerAgent, caseId, { pathway: pathway.code, toOrganisationId: trust.id, [`answer-${questionKey}`]: 'no' })).statusCode).toBe(302);
+      const referral = await referralOf(caseId);
+
+      const retired = await admin.post(`/admin/referral-pathways/${pathway.id}`, pathwayForm(name, trust.id, { active: 'no', 'question-0-key': questionKey }));
+      expect(retired.statusCode).toBe(302);
+      expect((await officerAgent.get(`/cases/${caseId}/referrals`)).body).not.toContain(`pathway=${pathway.code}`);
+      expect((await officerAgent.get(`/cases/${caseId}/referrals/new?pathway=${pathway.code}`)).statusCode).toBe(404);
+      expect(await db().selectFrom('referral_pathways').select('active').where('id', '=', pathway.id).executeTakeFirstOrThrow()).toEqual({ active: false });
+      expect((await officerAgent.get(`/referrals/${referral.id}`)).body).toContain(name);
+      expect((await admin.get('/admin/referral-pathways')).body).toContain('Retired');
+      const audit = await db().selectFrom('audit_events').select('action').where('record_id', '=', pathway.id).orderBy('seq').execute();
+      expect(audit.map((row) => row.action)).toEqual(['REFERRAL_PATHWAY_CREATED', 'REFERRAL_PATHWAY_RETIRED']);
     });
   });
 

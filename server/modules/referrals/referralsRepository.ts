@@ -91,6 +91,30 @@ export class ReferralsRepository {
     await trx.updateTable('referral_pathways').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
   }
 
+  async insertPathway(trx: Transaction<Database>, pathway: Insertable<Database['referral_pathways']>): Promise<ReferralPathwayRow> {
+    return trx.insertInto('referral_pathways').values(pathway).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** Whether another pathway already has this name, whatever its capitals. */
+  async pathwayNameTaken(trx: Transaction<Database>, name: string, exceptId: string | null): Promise<boolean> {
+    let query = trx.selectFrom('referral_pathways').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
+    if (exceptId) query = query.where('id', '<>', exceptId);
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  /** `base`, or `base_2`, `base_3`… whichever no pathway has yet. */
+  async freeCode(trx: Transaction<Database>, base: string): Promise<string> {
+    const taken = new Set((await trx.selectFrom('referral_pathways').select('code').where('code', 'like', `${base}%`).execute()).map((row) => row.code));
+    let code = base;
+    for (let n = 2; taken.has(code); n += 1) code = `${base}_${n}`;
+    return code;
+  }
+
+  async nextPathwaySortOrder(trx: Transaction<Database>): Promise<number> {
+    const row = await trx.selectFrom('referral_pathways').select((eb) => eb.fn.max('sort_order').as('top')).executeTakeFirst();
+    return Number(row?.top ?? 0) + 10;
+  }
+
   async activeOrganisations(type?: string | null) {
     let query = this.#db.selectFrom('organisations').select(['id', 'name', 'type']).where('active', '=', true);
     if (type) query = query.where('type', '=', type);

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
+import { caseTypeName } from '../../shared/caseTypeNames.ts';
 import { type FieldErrors, ValidationFailed } from '../../shared/errors.ts';
 import { echoValues, formErrors, type FormValues, parseForm, selectItems } from '../../shared/forms.ts';
+import type { Translate } from '../../shared/i18n/index.ts';
 import { paths } from '../../shared/paths.ts';
 import { formatDateTime } from '../../shared/time.ts';
 import type { CurrentUser } from '../../types.ts';
@@ -160,7 +162,7 @@ export async function referralsRoutes(app: FastifyInstance, { services }: { serv
       pageTitle: request.t('referrals.show.title', { reference: shown.referral.reference }),
       ...shown,
       summaryRows: summaryRows(shown.referral, request),
-      caseTypeItems: selectItems(shown.caseTypes.map((type) => ({ value: type.code, text: request.t(`cases.types.${type.code}`, { defaultValue: type.name }) })), problem?.values.caseType, request.t('referrals.fields.chooseCaseType')),
+      caseTypeItems: selectItems(shown.caseTypes.map((type) => ({ value: type.code, text: caseTypeName(request.t, type) })), problem?.values.caseType, request.t('referrals.fields.chooseCaseType')),
       declineItems: declineCodes.map((value) => ({ value, text: request.t(`referrals.declineCodes.${value}`), checked: problem?.values.declineCode === value })),
       openForm: problem?.form,
       values: problem?.values ?? {},
@@ -223,9 +225,24 @@ function summaryRows(referral: ReferralSummary, request: FastifyRequest) {
     [t('referrals.fields.informationShared'), referral.information_shared],
     [t('referrals.fields.lawfulBasis'), withDetail(t(`referrals.lawfulBasis.${referral.lawful_basis}`), referral.lawful_basis_detail)],
     [t('referrals.fields.consent'), withDetail(t(`referrals.consent.${referral.consent}`), referral.consent_reason)],
-    ...Object.entries(referral.answers ?? {}).map(([key, answer]) => [t(`referrals.questions.${key}.label`), answer === 'yes' || answer === 'no' ? t(`common.${answer}`) : answer]),
+    ...answeredQuestions(referral, t),
     ...(referral.decline_code ? [[t('referrals.fields.declineReason'), withDetail(t(`referrals.declineCodes.${referral.decline_code}`), referral.decline_reason)]] : []),
     ...(referral.withdrawal_reason ? [[t('referrals.fields.withdrawalReason'), referral.withdrawal_reason]] : []),
   ].map(([key, value]) => ({ key: { text: key! }, value: { text: value!, classes: 'oneroof-pre-line' } }));
   return rows;
+}
+
+/**
+ * The pathway questions as they were asked when the referral was sent, with the answers given;
+ * referrals from before questions were copied onto them fall back to the catalogue's labels.
+ */
+function answeredQuestions(referral: ReferralSummary, t: Translate): string[][] {
+  const answers = referral.answers ?? {};
+  const asked = referral.questions ?? Object.keys(answers).map((key) => ({ key, text: undefined }));
+  return asked
+    .filter((question) => answers[question.key] !== undefined)
+    .map((question) => {
+      const answer = answers[question.key]!;
+      return [question.text ?? t(`referrals.questions.${question.key}.label`), answer === 'yes' || answer === 'no' ? t(`common.${answer}`) : answer];
+    });
 }

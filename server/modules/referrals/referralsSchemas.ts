@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PathwayQuestion } from '../../db/schema.ts';
 
 export const referralUrgencies = ['immediate', 'hours_24', 'working_days_5', 'routine'] as const;
 export type ReferralUrgency = (typeof referralUrgencies)[number];
@@ -96,22 +97,108 @@ export const inboxQuerySchema = z.object({
 });
 export type InboxQuery = z.output<typeof inboxQuerySchema>;
 
-export const pathwayUpdateSchema = z.object({
-  active: z.enum(['yes', 'no'], { error: 'referrals.errors.activeMissing' }).transform((value) => value === 'yes'),
-  toOrganisationId: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : null)),
-  defaultUrgency: z.enum(referralUrgencies, { error: 'referrals.errors.urgencyMissing' }),
-  handoverTargetMinutes: z
+/** At most this many extra questions on one pathway: a referral form, not a questionnaire. */
+export const MAX_PATHWAY_QUESTIONS = 10;
+/** Deadlines a pathway may set for itself: up to 30 days. */
+const MAX_DEADLINE_MINUTES = 30 * 24 * 60;
+
+const minutesField = (max: number, message: string) =>
+  z
     .string()
     .trim()
     .optional()
     .transform((value, context) => {
       if (!value) return null;
       const minutes = Number(value);
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) context.addIssue({ code: 'custom', message: 'referrals.errors.handoverTargetInvalid' });
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > max) context.addIssue({ code: 'custom', message });
       return minutes;
-    }),
-});
-export type PathwayUpdateInput = z.output<typeof pathwayUpdateSchema>;
+    });
+
+const checkboxes = z.preprocess((value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]), z.array(z.string()));
+
+export const pathwaySchema = z
+  .object({
+    name: requiredText('pathwayName', 200),
+    description: z.string().trim().max(2000, 'referrals.errors.pathwayDescriptionTooLong').optional().transform((value) => value ?? ''),
+    active: z
+      .enum(['yes', 'no'], { error: 'referrals.errors.activeMissing' })
+      .optional()
+      .transform((value) => value !== 'no'),
+    fromOrganisationTypes: checkboxes,
+    toOrganisationId: z
+      .string()
+      .optional()
+      .transform((value) => (value ? value : null)),
+    defaultUrgency: z.enum(referralUrgencies, { error: 'referrals.errors.urgencyMissing' }),
+    acknowledgeWithinMinutes: minutesField(MAX_DEADLINE_MINUTES, 'referrals.errors.acknowledgeWithinInvalid'),
+    decideWithinMinutes: minutesField(MAX_DEADLINE_MINUTES, 'referrals.errors.decideWithinInvalid'),
+    deadlineClock: z
+      .enum(['elapsed', 'working'], { error: 'referrals.errors.deadlineClockMissing' })
+      .optional(),
+    handoverTargetMinutes: minutesField(24 * 60, 'referrals.errors.handoverTargetInvalid'),
+  })
+  .passthrough()
+  .superRefine((value, context) => {
+    const { acknowledgeWithinMinutes: acknowledge, decideWithinMinutes: decide } = value;
+    if ((acknowledge || decide) && !value.deadlineClock) context.addIssue({ code: 'custom', path: ['deadlineClock'], message: 'referrals.errors.deadlineClockMissing' });
+    if (acknowledge && decide && decide < acknowledge) context.addIssue({ code: 'custom', path: ['decideWithinMinutes'], message: 'referrals.errors.decideBeforeAcknowledge' });
+  });
+export type PathwayInput = z.output<typeof pathwaySchema>;
+
+/** One row of the pathway's question list as posted: `question-<n>-<part>`. */
+export interface PostedQuestion {
+  row: number;
+  key: string;
+  text: string;
+  kind: string;
+  required: boolean;
+  immediateIfYes: boolean;
+}
+
+/** The question rows of a posted pathway form, in order, leaving out rows left completely empty or marked for removal. */
+export function postedQuestions(body: Record<string, unknown>): PostedQuestion[] {
+  const rows = new Set<number>();
+  for (const field of Object.keys(body)) {
+    const match = /^question-(\d{1,3})-/.exec(field);
+    if (match) rows.add(Number(match[1]));
+  }
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+  return [...rows]
+    .sort((a, b) => a - b)
+    .map((row) => {
+      const part = (name: string) => body[`question-${row}-${name}`];
+      return { row, key: text(part('key')), text: text(part('text')), kind: text(part('kind')), required: part('required') === 'yes', immediateIfYes: part('immediateIfYes') === 'yes', remove: part('remove') === 'yes' };
+    })
+    .filter((question) => !question.remove && (question.key || question.text || question.kind || question.required || question.immediateIfYes))
+    .map(({ remove: _remove, ...question }) => question);
+}
+
+const QUESTION_KINDS = ['yes_no', 'text'] as const;
+const QUESTION_KEY = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+
+/**
+ * Checks the posted question rows and turns them into the pathway's questions. A row keeps its
+ * key (so that the starting pathways' questions keep their meaning and translations); a new
+ * row gets a fresh one.
+ */
+export function validateQuestions(posted: PostedQuestion[], newKey: () => string): { questions: PathwayQuestion[]; fieldErrors: Record<string, string> } {
+  const fieldErrors: Record<string, string> = {};
+  if (posted.length > MAX_PATHWAY_QUESTIONS) fieldErrors.questions = 'referrals.errors.questionsTooMany';
+  const seen = new Set<string>();
+  const questions = posted.map((question): PathwayQuestion => {
+    if (!question.text) fieldErrors[`question-${question.row}-text`] = 'referrals.errors.questionTextMissing';
+    else if (question.text.length > 500) fieldErrors[`question-${question.row}-text`] = 'referrals.errors.questionTextTooLong';
+    const kind = (QUESTION_KINDS as readonly string[]).includes(question.kind) ? (question.kind as PathwayQuestion['kind']) : undefined;
+    if (!kind) fieldErrors[`question-${question.row}-kind`] = 'referrals.errors.questionKindMissing';
+    const key = QUESTION_KEY.test(question.key) && !seen.has(question.key) ? question.key : newKey();
+    seen.add(key);
+    return {
+      key,
+      kind: kind ?? 'text',
+      required: question.required,
+      text: question.text,
+      ...(kind === 'yes_no' && question.immediateIfYes ? { immediateIfYes: true } : {}),
+    };
+  });
+  return { questions, fieldErrors };
+}

@@ -1,20 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, ReferralPathwayRow, ReferralRow } from '../../db/schema.ts';
+import type { Database, PathwayQuestion, ReferralPathwayRow, ReferralRow } from '../../db/schema.ts';
 import { type Actor, systemActor } from '../../shared/actor.ts';
-import { Conflict, type FieldErrors, NotFound, ValidationFailed } from '../../shared/errors.ts';
-import { translatorFor, isLocale } from '../../shared/i18n/index.ts';
+import { Conflict, type FieldErrors, NotFound, uniqueViolation, ValidationFailed } from '../../shared/errors.ts';
+import { translatorFor, isLocale, locales } from '../../shared/i18n/index.ts';
 import { formatDateTime } from '../../shared/time.ts';
 import { englandAndWalesCalendar, type WorkingCalendar } from '../../shared/workingTime.ts';
 import type { CurrentUser } from '../../types.ts';
 import type { AuditTrail, RecordAudit } from '../audit/auditTrail.ts';
 import { CasesRepository } from '../cases/casesRepository.ts';
 import type { CasesService } from '../cases/casesService.ts';
-import { viewerOf } from '../cases/casesService.ts';
+import { caseTypeNameDetail, viewerOf } from '../cases/casesService.ts';
+import { organisationTypes } from '../organisations/organisationTypes.ts';
 import { PeopleRepository } from '../people/peopleRepository.ts';
 import { referralDeadlinesFor } from './referralDeadlines.ts';
 import { type ReferralPolicy, referralPolicy, type ReferralSide, type ReferralStep, referralSteps } from './referralsPolicy.ts';
 import { type DeadlineStage, ESCALATION_ROLES, INBOX_ROLES, ReferralsRepository, type ScannedReferral } from './referralsRepository.ts';
-import type { AcceptInput, DeclineInput, InboxQuery, MoreInfoInput, NewReferralInput, PathwayUpdateInput, ProvideInfoInput, ReferralUrgency, WithdrawInput } from './referralsSchemas.ts';
+import { type AcceptInput, type DeclineInput, type InboxQuery, type MoreInfoInput, type NewReferralInput, type PathwayInput, type PostedQuestion, type ProvideInfoInput, type ReferralUrgency, validateQuestions, type WithdrawInput } from './referralsSchemas.ts';
 
 export const REFERRALS_PAGE_SIZE = 25;
 
@@ -268,29 +270,70 @@ export class ReferralsService {
     return this.#repository.allPathways();
   }
 
-  /** A pathway and the organisations it may be pointed at (active, of its type). */
-  async pathwayForEdit(pathwayId: string) {
-    const pathway = await this.#repository.pathwayById(pathwayId);
-    if (!pathway) throw new NotFound();
-    return { pathway, organisations: await this.#repository.activeOrganisations(pathway.to_organisation_type) };
+  /** A pathway (or none, for a new one) and the active organisations it may be pointed at. */
+  async pathwayForm(pathwayId: string | null) {
+    const pathway = pathwayId ? ((await this.#repository.pathwayById(pathwayId)) ?? null) : null;
+    if (pathwayId && !pathway) throw new NotFound();
+    return { pathway, organisations: await this.#repository.activeOrganisations() };
   }
 
-  /** The partnership's choice of where a pathway goes, its urgency and handover target, and whether it is offered. */
-  async updatePathway(pathwayId: string, input: PathwayUpdateInput, actor: Actor): Promise<void> {
+  /** A new pathway, offered at once; its code (used in links) comes from its name. */
+  async createPathway(input: PathwayInput, posted: PostedQuestion[], actor: Actor): Promise<ReferralPathwayRow> {
+    return this.#audit.run(actor, async (trx, audit) => {
+      const settings = await this.#pathwaySettings(trx, null, input, posted);
+      const code = await this.#repository.freeCode(trx, slugOf(input.name));
+      const created = await this.#repository.insertPathway(trx, { ...settings, code, active: true, sort_order: await this.#repository.nextPathwaySortOrder(trx) });
+      audit({ action: 'REFERRAL_PATHWAY_CREATED', recordType: 'referral_pathway', recordId: created.id, details: { code, ...settings, questions: created.questions } });
+      return created;
+    }).catch(nameTakenMeanwhile);
+  }
+
+  /**
+   * The partnership's changes to a pathway. Referrals already sent keep the questions they were
+   * asked; taking a pathway out of use retires it (it is never deleted, so that its referrals
+   * still name it).
+   */
+  async updatePathway(pathwayId: string, input: PathwayInput, posted: PostedQuestion[], actor: Actor): Promise<void> {
     await this.#audit.run(actor, async (trx, audit) => {
       const pathway = await this.#repository.pathwayById(pathwayId, trx);
       if (!pathway) throw new NotFound();
-      if (input.toOrganisationId) {
-        const organisation = await this.#repository.organisation(input.toOrganisationId, trx);
-        if (!organisation?.active || (pathway.to_organisation_type && organisation.type !== pathway.to_organisation_type)) {
-          throw new ValidationFailed({ toOrganisationId: 'referrals.errors.toOrganisationNotOnPathway' });
-        }
-      }
-      if (!input.toOrganisationId && !pathway.to_organisation_type) throw new ValidationFailed({ toOrganisationId: 'referrals.errors.toOrganisationMissing' });
-      const changes = { active: input.active, to_organisation_id: input.toOrganisationId, default_urgency: input.defaultUrgency, handover_target_minutes: input.handoverTargetMinutes };
-      await this.#repository.updatePathway(trx, pathwayId, changes);
-      audit({ action: 'REFERRAL_PATHWAY_UPDATED', recordType: 'referral_pathway', recordId: pathwayId, details: { code: pathway.code, ...changes } });
-    });
+      const settings = await this.#pathwaySettings(trx, pathway, input, posted);
+      await this.#repository.updatePathway(trx, pathwayId, { ...settings, active: input.active });
+      const questions = JSON.parse(settings.questions) as PathwayQuestion[];
+      const action = pathway.active && !input.active ? 'REFERRAL_PATHWAY_RETIRED' : 'REFERRAL_PATHWAY_UPDATED';
+      audit({ action, recordType: 'referral_pathway', recordId: pathwayId, details: { code: pathway.code, active: input.active, ...settings, questions } });
+    }).catch(nameTakenMeanwhile);
+  }
+
+  /** Checks a posted pathway as a whole, so that the error summary lists every problem at once. */
+  async #pathwaySettings(trx: Transaction<Database>, pathway: ReferralPathwayRow | null, input: PathwayInput, posted: PostedQuestion[]) {
+    const { questions, fieldErrors } = validateQuestions(posted, () => `q${randomUUID().replace(/-/g, '').slice(0, 10)}`);
+    const errors: FieldErrors = { ...fieldErrors };
+    if (await this.#repository.pathwayNameTaken(trx, input.name, pathway?.id ?? null)) errors.name = 'referrals.errors.pathwayNameTaken';
+    const unknownTypes = input.fromOrganisationTypes.filter((type) => !(organisationTypes as readonly string[]).includes(type));
+    if (unknownTypes.length > 0) errors.fromOrganisationTypes = 'referrals.errors.fromOrganisationTypesInvalid';
+    let toOrganisationType = pathway?.to_organisation_type ?? null;
+    if (input.toOrganisationId) {
+      const organisation = await this.#repository.organisation(input.toOrganisationId, trx);
+      if (!organisation) errors.toOrganisationId = 'referrals.errors.toOrganisationMissing';
+      else if (!organisation.active) errors.toOrganisationId = 'referrals.errors.toOrganisationInactive';
+      else toOrganisationType = organisation.type;
+    } else if (!toOrganisationType) errors.toOrganisationId = 'referrals.errors.toOrganisationMissing';
+    if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
+    const custom = input.acknowledgeWithinMinutes || input.decideWithinMinutes;
+    return {
+      name: input.name,
+      description: input.description,
+      from_organisation_types: input.fromOrganisationTypes,
+      to_organisation_id: input.toOrganisationId,
+      to_organisation_type: toOrganisationType,
+      default_urgency: input.defaultUrgency,
+      acknowledge_within_minutes: input.acknowledgeWithinMinutes,
+      decide_within_minutes: input.decideWithinMinutes,
+      deadline_clock: custom ? (input.deadlineClock ?? 'elapsed') : null,
+      handover_target_minutes: input.handoverTargetMinutes,
+      questions: JSON.stringify(questions.map(withoutCatalogueText)),
+    };
   }
 
   /** The partnership dashboard: open, overdue, breached, accepted, declined, average working time to accept, decline reasons. */
@@ -355,6 +398,9 @@ export class ReferralsService {
       errors.toOrganisationId = 'referrals.errors.toOrganisationNotOnPathway';
     }
     const answers = pathwayAnswers(pathway, input as Record<string, unknown>, errors);
+    if (input.urgency !== 'immediate' && (pathway?.questions ?? []).some((question) => question.immediateIfYes && answers[question.key] === 'yes')) {
+      errors.urgency = 'referrals.errors.urgencyMustBeImmediate';
+    }
     if (Object.keys(errors).length > 0 || !destination) throw new ValidationFailed(errors);
     const now = this.#now();
     const policeAttended = answers.policeAttended === 'yes';
@@ -376,6 +422,7 @@ export class ReferralsService {
       consent: input.consent,
       consent_reason: input.consent === 'given' ? null : input.consentReason,
       answers: JSON.stringify(answers),
+      questions: pathway ? JSON.stringify(pathway.questions) : null,
       police_attended: policeAttended,
       acknowledge_due_at: deadlines.acknowledgeDueAt,
       decide_due_at: deadlines.decideDueAt,
@@ -453,7 +500,7 @@ export class ReferralsService {
   }
 
   async #openCase(trx: Transaction<Database>, user: CurrentUser, referral: ReferralRow, input: AcceptInput, audit: RecordAudit): Promise<string> {
-    const caseType = (await this.#casesRepository.caseTypes(trx)).find((type) => type.code === input.caseType);
+    const caseType = input.caseType ? await this.#casesRepository.offeredTypeForNewCase(trx, input.caseType) : undefined;
     if (!caseType) throw new ValidationFailed({ caseType: 'referrals.errors.caseTypeMissing' });
     const year = Number(this.#now().toISOString().slice(0, 4));
     const reference = await this.#casesRepository.nextReference(trx, caseType.reference_prefix, year);
@@ -468,7 +515,7 @@ export class ReferralsService {
     });
     await this.#casesRepository.linkPerson(trx, created.id, referral.person_id!, 'person_at_risk');
     const actorIds = { actorUserId: user.id, actorOrganisationId: user.organisationId };
-    await this.#casesRepository.recordEvent(trx, created.id, { kind: 'case_opened', ...actorIds, details: { reference, caseType: caseType.code, referralId: referral.id } });
+    await this.#casesRepository.recordEvent(trx, created.id, { kind: 'case_opened', ...actorIds, details: { reference, caseType: caseType.code, ...caseTypeNameDetail(caseType), referralId: referral.id } });
     await this.#casesRepository.recordEvent(trx, created.id, { kind: 'referral_accepted', ...actorIds, details: { referralId: referral.id, reference: referral.reference } });
     audit({ action: 'CASE_CREATED', recordType: 'case', recordId: created.id, details: { reference, referralId: referral.id } });
     return created.id;
@@ -554,6 +601,29 @@ function refusalFor(status: string): string {
   return ({ withdrawn: 'referrals.conflicts.withdrawn', accepted: 'referrals.conflicts.alreadyAccepted', declined: 'referrals.conflicts.alreadyDeclined' } as Record<string, string>)[status] ?? 'referrals.conflicts.notNow';
 }
 
+/** A question whose text is still the catalogue's label keeps only its key, so that it stays translated. */
+function withoutCatalogueText(question: PathwayQuestion): PathwayQuestion {
+  const catalogued = locales.some((locale) => {
+    const label = translatorFor(locale)(`referrals.questions.${question.key}.label`, { defaultValue: '' });
+    return label !== '' && label === question.text;
+  });
+  if (!catalogued) return question;
+  const { text: _text, ...rest } = question;
+  return rest;
+}
+
+/** A pathway's code from its name: lower case letters, digits and underscores. */
+function slugOf(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
+  return slug || 'pathway';
+}
+
 function usableBy(pathway: ReferralPathwayRow, organisationType: string | undefined): boolean {
   return pathway.from_organisation_types.length === 0 || (organisationType !== undefined && pathway.from_organisation_types.includes(organisationType));
 }
@@ -579,3 +649,9 @@ export function isOverdue(referral: { status: string; acknowledge_due_at: Date; 
 
 export type ReferralView = Awaited<ReturnType<ReferralsService['view']>>;
 export type { ReferralPolicy };
+
+/** Someone saved a pathway with the same name at the same moment: the form's own message, not a 500. */
+function nameTakenMeanwhile(error: unknown): never {
+  if (uniqueViolation(error) === 'referral_pathways_name') throw new ValidationFailed({ name: 'referrals.errors.pathwayNameTaken' });
+  throw error;
+}

@@ -31,7 +31,7 @@ function fieldLabel(column: string, t: Translate): string {
 }
 
 const describers: Record<string, Describe> = {
-  case_opened: (d, t) => when(text(d.reference), () => t('timeline.events.case_opened.detail', { reference: d.reference, caseType: translated(t, 'cases.types', d.caseType) ?? '' })),
+  case_opened: (d, t) => when(text(d.reference), () => t('timeline.events.case_opened.detail', { reference: d.reference, caseType: text(d.caseTypeName) ?? translated(t, 'cases.types', d.caseType) ?? '' })),
   case_updated: (d, t) =>
     when(Array.isArray(d.changed) && d.changed.length > 0, () =>
       t('timeline.events.case_updated.detail', {
