@@ -8,7 +8,7 @@ import { hasPermission } from '../../shared/permissions.ts';
 import type { CurrentUser } from '../../types.ts';
 import { caseTransitions, casePriorities, caseStatuses, outcomeCodes } from './caseWorkflow.ts';
 import type { OpenedCase } from './casesService.ts';
-import { agencySchema, caseListQuerySchema, caseSchema, transitionSchema } from './casesSchemas.ts';
+import { agencySchema, caseListFilters, caseListQuerySchema, caseSchema, transitionSchema } from './casesSchemas.ts';
 import { caseTabs, staleErrors } from './caseViews.ts';
 
 const PAGE_SIZE = 50;
@@ -27,17 +27,7 @@ export async function casesRoutes(app: FastifyInstance, { services }: { services
     const query = caseListQuerySchema.parse(request.query ?? {});
     const { cases: rows, total } = await cases.list(
       me(request),
-      {
-        view: query.view,
-        status: (caseStatuses as readonly string[]).includes(query.status ?? '') ? query.status : undefined,
-        caseType: query.caseType || undefined,
-        priority: query.priority,
-        includeClosed: query.includeClosed === 'yes',
-        sort: query.sort,
-        direction: query.direction,
-        limit: PAGE_SIZE,
-        offset: (query.page - 1) * PAGE_SIZE,
-      },
+      { ...caseListFilters(query), limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE },
       request.actor,
     );
     const caseTypes = await cases.allCaseTypes();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalId, optionalText } from '../../shared/forms.ts';
-import { casePriorities, outcomeCodes } from './caseWorkflow.ts';
+import { casePriorities, caseStatuses, outcomeCodes } from './caseWorkflow.ts';
 
 export const caseSchema = z.object({
   caseType: z.string({ error: 'cases.errors.typeMissing' }).min(1, 'cases.errors.typeMissing'),
@@ -61,3 +61,16 @@ export const caseListQuerySchema = z.object({
 });
 
 export type CaseListQuery = z.output<typeof caseListQuerySchema>;
+
+/** The list's filters and order as the repository takes them (an unknown status is no filter), for the page and its download. */
+export function caseListFilters(query: CaseListQuery) {
+  return {
+    view: query.view,
+    status: (caseStatuses as readonly string[]).includes(query.status ?? '') ? query.status : undefined,
+    caseType: query.caseType || undefined,
+    priority: query.priority,
+    includeClosed: query.includeClosed === 'yes',
+    sort: query.sort,
+    direction: query.direction,
+  };
+}

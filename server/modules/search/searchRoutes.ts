@@ -6,7 +6,7 @@ import { fieldErrorsFrom, formErrors, selectItems, type FormErrors, type FormVal
 import { paths } from '../../shared/paths.ts';
 import type { CurrentUser } from '../../types.ts';
 import { caseStatuses } from '../cases/caseWorkflow.ts';
-import { caseListQuerySchema } from '../cases/casesSchemas.ts';
+import { caseListFilters, caseListQuerySchema } from '../cases/casesSchemas.ts';
 import { attachmentDisposition } from '../timeline/attachmentTypes.ts';
 import type { CaseExportRow } from './caseSearchRepository.ts';
 import { caseExportCsv, caseExportFileName, caseExportRecord } from './csv.ts';
@@ -75,16 +75,7 @@ export async function searchRoutes(app: FastifyInstance, { services }: { service
 
   app.get(paths.cases.export.pattern, { config: { access: 'case:export' } }, async (request, reply) => {
     const query = caseListQuerySchema.parse(request.query ?? {});
-    const filters = {
-      view: query.view,
-      status: (caseStatuses as readonly string[]).includes(query.status ?? '') ? query.status : undefined,
-      caseType: query.caseType || undefined,
-      priority: query.priority,
-      includeClosed: query.includeClosed === 'yes',
-      sort: query.sort,
-      direction: query.direction,
-    };
-    return streamCsv(request, reply, (write) => search.exportCases(me(request), filters, request.actor, write));
+    return streamCsv(request, reply, (write) => search.exportCases(me(request), caseListFilters(query), request.actor, write));
   });
 }
 
