@@ -30,14 +30,21 @@ export interface ReferralSummary extends ReferralRow {
 /** One kind of deadline the scan looks after. */
 export type DeadlineStage = 'acknowledge' | 'decide';
 
-/** A referral the scan has just reminded or escalated, with who must hear of it. */
+/** A referral the scan has just reminded or escalated, as the e-mail to its organisation lists it. */
 export interface ScannedReferral {
-  id: string;
   reference: string;
-  to_organisation_id: string;
   stage: DeadlineStage;
   due_at: Date;
 }
+
+/** What one step of a scan marked: how many per clock, and per receiving organisation its total and first few. */
+export interface ScanMarked {
+  counts: Record<DeadlineStage, number>;
+  byOrganisation: Map<string, { total: number; first: ScannedReferral[] }>;
+}
+
+/** How many referrals an escalation e-mail names; the rest are counted. */
+export const LISTED_IN_EMAIL = 50;
 
 /** The statuses in which each stage's clock is running. */
 const RUNNING: Record<DeadlineStage, readonly ReferralStatus[]> = {
@@ -265,9 +272,10 @@ export class ReferralsRepository {
    * organisation's staff in-app (one per referral, or one summary per person and clock when the
    * organisation has more than DIGEST_ABOVE in this scan). Only rows not already marked are
    * touched, so a second scan at the same moment (or in a second process) finds nothing to do.
-   * Returns what was marked, per clock, for the e-mail digest.
+   * Returns how many were marked per clock and, per organisation, its total and the earliest due
+   * (for the e-mail), not every row: a backlog can be a hundred thousand.
    */
-  async markDue(trx: Transaction<Database>, step: 'remind' | 'breach', now: Date): Promise<ScannedReferral[]> {
+  async markDue(trx: Transaction<Database>, step: 'remind' | 'breach', now: Date): Promise<ScanMarked> {
     const clock = (stage: DeadlineStage) => {
       const due = sql.ref(`${stage}_due_at`);
       const reminded = sql.ref(`${stage}_reminded_at`);
@@ -288,7 +296,7 @@ export class ReferralsRepository {
     const decide = clock('decide');
     const suffix = step === 'breach' ? 'breached' : 'reminder';
     const roles = sql.join((step === 'breach' ? ESCALATION_ROLES : INBOX_ROLES).map((role) => sql.lit(role)));
-    const result = await sql<ScannedReferral>`
+    const result = await sql<{ to_organisation_id: string; stage: DeadlineStage; count: number | null; reference: string | null; due_at: Date | null }>`
       with due as (
         select id, ${acknowledge.isDue} as acknowledge, ${decide.isDue} as decide
         from referrals
@@ -320,9 +328,31 @@ export class ReferralsRepository {
         select users.id, 'referral_' || per_organisation.stage || ${`_${suffix}_digest`}, jsonb_build_object('count', per_organisation.n)
         from per_organisation join users on users.organisation_id = per_organisation.to_organisation_id
         where per_organisation.n > ${sql.lit(DIGEST_ABOVE)} and users.disabled = false and users.role in (${roles})
+      ), earliest as (
+        select to_organisation_id, reference, stage, due_at from (
+          select to_organisation_id, reference, stage, due_at, row_number() over (partition by to_organisation_id order by due_at, reference) as position
+          from staged) numbered
+        where position <= ${sql.lit(LISTED_IN_EMAIL)}
       )
-      select id, reference, to_organisation_id, stage, due_at from staged`.execute(trx);
-    return result.rows;
+      select per_organisation.to_organisation_id, per_organisation.stage, per_organisation.n::integer as count, null as reference, null as due_at from per_organisation
+      union all
+      select earliest.to_organisation_id, earliest.stage, null, earliest.reference, earliest.due_at from earliest
+      order by due_at nulls first, reference`.execute(trx);
+    const marked: ScanMarked = { counts: { acknowledge: 0, decide: 0 }, byOrganisation: new Map() };
+    const organisation = (id: string) => {
+      const found = marked.byOrganisation.get(id) ?? { total: 0, first: [] };
+      marked.byOrganisation.set(id, found);
+      return found;
+    };
+    for (const row of result.rows) {
+      if (row.count !== null) {
+        marked.counts[row.stage] += row.count;
+        organisation(row.to_organisation_id).total += row.count;
+      } else {
+        organisation(row.to_organisation_id).first.push({ reference: row.reference!, stage: row.stage, due_at: row.due_at! });
+      }
+    }
+    return marked;
   }
 
   /** Held until the transaction ends; false when another process's scan holds it. */

@@ -15,7 +15,7 @@ import { organisationTypes } from '../organisations/organisationTypes.ts';
 import { PeopleRepository } from '../people/peopleRepository.ts';
 import { referralDeadlinesFor } from './referralDeadlines.ts';
 import { type ReferralPolicy, referralPolicy, type ReferralSide, type ReferralStep, referralSteps } from './referralsPolicy.ts';
-import { type DeadlineStage, ESCALATION_ROLES, INBOX_ROLES, ReferralsRepository, type ScannedReferral } from './referralsRepository.ts';
+import { ESCALATION_ROLES, INBOX_ROLES, ReferralsRepository, type ScanMarked } from './referralsRepository.ts';
 import { type AcceptInput, type DeclineInput, type InboxQuery, type MoreInfoInput, type NewReferralInput, type PathwayInput, type PostedQuestion, type ProvideInfoInput, type ReferralUrgency, validateQuestions, type WithdrawInput } from './referralsSchemas.ts';
 
 export const REFERRALS_PAGE_SIZE = 25;
@@ -252,13 +252,12 @@ export class ReferralsService {
     {
       const breaches = await this.#repository.markDue(trx, 'breach', now);
       const reminders = await this.#repository.markDue(trx, 'remind', now);
-      const count = (rows: ScannedReferral[], stage: DeadlineStage) => rows.filter((row) => row.stage === stage).length;
       const emails = await this.#emailBreaches(trx, breaches);
       const result: ScanResult = {
-        acknowledgeReminders: count(reminders, 'acknowledge'),
-        acknowledgeBreaches: count(breaches, 'acknowledge'),
-        decideReminders: count(reminders, 'decide'),
-        decideBreaches: count(breaches, 'decide'),
+        acknowledgeReminders: reminders.counts.acknowledge,
+        acknowledgeBreaches: breaches.counts.acknowledge,
+        decideReminders: reminders.counts.decide,
+        decideBreaches: breaches.counts.decide,
         emails,
       };
       if (Object.values(result).some((count) => count > 0)) audit({ action: 'REFERRAL_DEADLINES_SCANNED', recordType: 'referral', details: { ...result, at: now.toISOString() } });
@@ -547,26 +546,20 @@ export class ReferralsService {
   }
 
   /** One e-mail per case manager per scan, listing the referrals that went past a deadline. */
-  async #emailBreaches(trx: Transaction<Database>, breached: ScannedReferral[]): Promise<number> {
-    if (breached.length === 0) return 0;
-    const byOrganisation = new Map<string, ScannedReferral[]>();
-    for (const row of breached) {
-      const rows = byOrganisation.get(row.to_organisation_id);
-      if (rows) rows.push(row);
-      else byOrganisation.set(row.to_organisation_id, [row]);
-    }
-    const managers = await this.#repository.staffOfMany(trx, [...byOrganisation.keys()], ESCALATION_ROLES);
+  async #emailBreaches(trx: Transaction<Database>, breached: ScanMarked): Promise<number> {
+    if (breached.byOrganisation.size === 0) return 0;
+    const managers = await this.#repository.staffOfMany(trx, [...breached.byOrganisation.keys()], ESCALATION_ROLES);
     for (const manager of managers) {
-      const rows = byOrganisation.get(manager.organisation_id) ?? [];
+      const { total, first } = breached.byOrganisation.get(manager.organisation_id) ?? { total: 0, first: [] };
       const locale = isLocale(manager.locale) ? manager.locale : 'en';
       const t = translatorFor(locale);
-      const listed = rows.slice(0, 50).map((row) => t('referrals.emails.breach.line', { reference: row.reference, dueAt: formatDateTime(row.due_at, locale) }));
-      const more = rows.length > 50 ? [t('referrals.emails.breach.more', { count: rows.length - 50 })] : [];
+      const listed = first.map((row) => t('referrals.emails.breach.line', { reference: row.reference, dueAt: formatDateTime(row.due_at, locale) }));
+      const more = total > first.length ? [t('referrals.emails.breach.more', { count: total - first.length })] : [];
       await this.#repository.queueEmail(trx, {
         organisationId: manager.organisation_id,
         to: manager.email,
-        subject: t('referrals.emails.breach.subject', { count: rows.length }),
-        body: [t('referrals.emails.breach.intro', { count: rows.length }), '', ...listed, ...more].join('\n'),
+        subject: t('referrals.emails.breach.subject', { count: total }),
+        body: [t('referrals.emails.breach.intro', { count: total }), '', ...listed, ...more].join('\n'),
       });
     }
     return managers.length;
