@@ -97,12 +97,12 @@ export class PeopleRepository {
     return this.#db.transaction().execute((trx) => new PersonSearchRepository().search(trx, viewer, { name: query }, limit));
   }
 
-  async names(personId: string): Promise<{ kind: string; given_name: string; family_name: string }[]> {
-    return this.#db.selectFrom('person_names').select(['kind', 'given_name', 'family_name']).where('person_id', '=', personId).orderBy('created_at').execute();
+  async names(personId: string, executor: Executor = this.#db): Promise<{ kind: string; given_name: string; family_name: string }[]> {
+    return executor.selectFrom('person_names').select(['kind', 'given_name', 'family_name']).where('person_id', '=', personId).orderBy('created_at').execute();
   }
 
-  async markers(personId: string) {
-    return this.#db
+  async markers(personId: string, executor: Executor = this.#db) {
+    return executor
       .selectFrom('person_markers')
       .leftJoin('organisations', 'organisations.id', 'person_markers.source_organisation_id')
       .select(['person_markers.id', 'person_markers.marker', 'person_markers.recorded_on', 'person_markers.notes', 'organisations.name as source_organisation'])
@@ -119,8 +119,8 @@ export class PeopleRepository {
   }
 
   /** The cases this person is on that the viewer can see (others stay invisible). */
-  async visibleCases(personId: string, viewer: CaseViewer) {
-    return this.#db
+  async visibleCases(personId: string, viewer: CaseViewer, executor: Executor = this.#db) {
+    return executor
       .selectFrom('case_people')
       .innerJoin('cases', 'cases.id', 'case_people.case_id')
       .innerJoin('case_types', 'case_types.code', 'cases.case_type')

@@ -37,9 +37,9 @@ export class PeopleService {
       audit({ action: 'PERSON_VIEWED', recordType: 'person', recordId: personId });
       return {
         person,
-        names: await this.#repository.names(personId),
-        markers: await this.#repository.markers(personId),
-        cases: await this.#repository.visibleCases(personId, viewer),
+        names: await this.#repository.names(personId, trx),
+        markers: await this.#repository.markers(personId, trx),
+        cases: await this.#repository.visibleCases(personId, viewer, trx),
       };
     });
   }
