@@ -1,5 +1,6 @@
 import { runCasesBenchmark } from './cases.ts';
 import { runHttpBenchmark } from './http.ts';
+import { runNearRepeatBenchmark } from './nearRepeat.ts';
 import { runReferralsBenchmark } from './referrals.ts';
 
 /** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures as JSON. */
@@ -7,6 +8,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
   http: runHttpBenchmark,
   referrals: runReferralsBenchmark,
   cases: runCasesBenchmark,
+  'near-repeat': runNearRepeatBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { demoCode, demoSignIns, formatDemoSignIns, seedDemoData } from '../serve
 import { verifyAuditChain } from '../server/modules/audit/auditVerifier.ts';
 import { organisationTypes } from '../server/modules/organisations/organisationTypes.ts';
 import { createAdmin, type CreateAdminOptions } from './createAdmin.ts';
+import { nearRepeatCommand, type NearRepeatCommandOptions } from './nearRepeatCommand.ts';
 import { CliError, describeFailure, refuseInProduction, withServices } from './operatorContext.ts';
 
 /** Operator commands: `npm run oneroof -- <command>`. Settings come from the same environment as the server. */
@@ -84,6 +85,19 @@ program
       console.log(code);
     }),
   );
+
+program
+  .command('near-repeat')
+  .description("Knox near-repeat test on CSV files with Longitude, Latitude and a day-level Date (no database needed); exit code 2 for bad input")
+  .argument('<csv...>', 'police.uk-style street-level CSV files that also carry a Date column (YYYY-MM-DD or ISO date-time)')
+  .option('--crime-type <type>', 'only rows whose Crime type is this, e.g. Burglary')
+  .option('--distance-bands <metres>', 'upper limits of the distance bands in metres, increasing', '100,200,300,400,500')
+  .option('--time-bands <days>', 'upper limits of the time bands in whole days, increasing', '7,14,21,28,35')
+  .option('--iterations <n>', 'Monte Carlo permutations of the dates, 1 to 9999', '999')
+  .option('--seed <n>', 'seed of the permutations, so a run can be repeated exactly', '1')
+  .addOption(new Option('--workers <n>', 'worker threads (default: one per core)').hideHelp())
+  .option('--json', 'print the result as JSON')
+  .action((files: string[], options: NearRepeatCommandOptions) => nearRepeatCommand(files, options));
 
 const problemText = {
   'missing-row': 'the row with this sequence number is missing',
