@@ -278,6 +278,18 @@ export class ReferralsService {
 
   /** A new pathway, offered at once; its code (used in links) comes from its name. */
   async createPathway(input: PathwayInput, posted: PostedQuestion[], actor: Actor): Promise<ReferralPathwayRow> {
+    // Two saves at the same moment can both find the same free code; the loser tries again, and
+    // then either sees the other's name (a form error) or finds the next free code.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#insertPathway(input, posted, actor);
+      } catch (error) {
+        if (attempt >= 3 || uniqueViolation(error) !== 'referral_pathways_code_key') throw error;
+      }
+    }
+  }
+
+  async #insertPathway(input: PathwayInput, posted: PostedQuestion[], actor: Actor): Promise<ReferralPathwayRow> {
     return this.#audit.run(actor, async (trx, audit) => {
       const settings = await this.#pathwaySettings(trx, null, input, posted);
       const code = await this.#repository.freeCode(trx, slugOf(input.name));
