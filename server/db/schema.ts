@@ -494,6 +494,114 @@ export interface BreakGlassGrantsTable {
   review_outcome: string | null;
 }
 
+export interface IncidentCategoriesTable {
+  code: string;
+  name: string;
+  name_translated: Generated<boolean>;
+  harm_group: string;
+  severity: Generated<number>;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+}
+
+export interface IncidentCategoryMappingsTable {
+  id: Generated<string>;
+  organisation_id: string | null;
+  source_code: string;
+  category_code: string;
+  created_at: CreatedAt;
+}
+
+export interface IncidentRowError {
+  row: number;
+  field?: string;
+  message: string;
+}
+
+export interface IncidentImportsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  created_by: string | null;
+  api_key_id: string | null;
+  channel: 'upload' | 'api' | 'police_uk' | 'command';
+  file_name: string | null;
+  /** bigint: pg returns it as a string. */
+  file_bytes: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  file_sha256: string | null;
+  template_id: string | null;
+  status: Generated<'uploaded' | 'validating' | 'validated' | 'importing' | 'imported' | 'failed' | 'discarded'>;
+  rows_total: Generated<number>;
+  rows_valid: Generated<number>;
+  rows_invalid: Generated<number>;
+  rows_imported: Generated<number>;
+  rows_already_held: Generated<number>;
+  row_errors: ColumnType<IncidentRowError[], string | undefined, string>;
+  failure: string | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+export interface IncidentMappingTemplatesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  mapping: ColumnType<Record<string, string>, string, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  source_organisation_id: string;
+  source_reference: string;
+  occurred_at: Timestamp;
+  occurred_precision: Generated<'minute' | 'day' | 'month'>;
+  category_code: string;
+  source_category: string | null;
+  summary: string | null;
+  address: string | null;
+  postcode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  location_id: string | null;
+  area: string | null;
+  lsoa_code: string | null;
+  import_id: string | null;
+  created_at: CreatedAt;
+}
+
+export type IncidentPersonRole = 'victim' | 'complainant' | 'alleged_perpetrator' | 'witness' | 'person_at_risk' | 'subject' | 'other';
+export type IncidentPersonLinkStatus = 'pending' | 'auto_linked' | 'in_review' | 'confirmed' | 'new_person' | 'unlinked';
+
+export interface IncidentPeopleTable {
+  id: Generated<string>;
+  incident_id: string;
+  role: IncidentPersonRole;
+  given_name: string | null;
+  family_name: string | null;
+  date_of_birth: string | null;
+  gender: string | null;
+  address: string | null;
+  postcode: string | null;
+  phone: string | null;
+  identifier_kind: 'nhs_number' | 'police_id' | 'council_id' | 'other' | null;
+  identifier: string | null;
+  person_id: string | null;
+  link_status: Generated<IncidentPersonLinkStatus>;
+  match_weight: number | null;
+  linked_at: Timestamp | null;
+}
+
+export interface ApiIdempotencyKeysTable {
+  api_key_id: string;
+  idempotency_key: string;
+  request_sha256: string;
+  response_status: number;
+  response_body: ColumnType<unknown, string, never>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   partnership: PartnershipTable;
   organisations: OrganisationsTable;
@@ -542,6 +650,13 @@ export interface Database {
   referral_pathways: ReferralPathwaysTable;
   referrals: ReferralsTable;
   referral_events: ReferralEventsTable;
+  incident_categories: IncidentCategoriesTable;
+  incident_category_mappings: IncidentCategoryMappingsTable;
+  incident_imports: IncidentImportsTable;
+  incident_mapping_templates: IncidentMappingTemplatesTable;
+  incidents: IncidentsTable;
+  incident_people: IncidentPeopleTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
 }
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -676,3 +791,9 @@ export interface CaseReviewAppealsTable {
 export type CaseReviewSettingsRow = Selectable<CaseReviewSettingsTable>;
 export type CaseReviewApplicationRow = Selectable<CaseReviewApplicationsTable>;
 export type CaseReviewIncidentRow = Selectable<CaseReviewIncidentsTable>;
+export type IncidentCategoryRow = Selectable<IncidentCategoriesTable>;
+export type IncidentImportRow = Selectable<IncidentImportsTable>;
+export type IncidentRow = Selectable<IncidentsTable>;
+export type NewIncidentRow = Insertable<IncidentsTable>;
+export type IncidentPersonRow = Selectable<IncidentPeopleTable>;
+export type NewIncidentPersonRow = Insertable<IncidentPeopleTable>;
