@@ -102,4 +102,10 @@ describe('npm run oneroof -- near-repeat', () => {
     expect(unknownType.code).toBe(2);
     expect(unknownType.stderr).toBe('Near-repeat analysis needs at least 2 events with a location and date; found 0 of crime type "Robbery". Crime types in the files: Burglary, Vehicle crime.\n');
   });
+
+  it('names a missing file instead of crashing (exit code 2)', async () => {
+    const result = await oneroof('near-repeat', '/nonexistent/burglaries.csv');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('/nonexistent/burglaries.csv: no such file.\n');
+  });
 }, 60_000);

@@ -44,7 +44,9 @@ export async function readNearRepeatCsv(files: readonly string[], crimeType?: st
   const seen = new Set<string>();
   for (const file of files) {
     const name = path.basename(file);
-    const parser = createReadStream(file).pipe(parse({ columns: (header: string[]) => checkHeader(name, header, crimeType), bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+    const parser = parse({ columns: (header: string[]) => checkHeader(name, header, crimeType), bom: true, skip_empty_lines: true, trim: true, relax_column_count: true });
+    // pipe() does not pass on the file's errors: a missing file would crash the process instead.
+    createReadStream(file).on('error', (error) => parser.destroy(error)).pipe(parser);
     let line = 1;
     try {
       for await (const row of parser as AsyncIterable<Record<string, string | undefined>>) {
