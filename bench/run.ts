@@ -1,7 +1,11 @@
+import { runAnalyticsBenchmark } from './analytics.ts';
 import { runCasesBenchmark } from './cases.ts';
 import { runHttpBenchmark } from './http.ts';
+import { runIngestBenchmark } from './ingest.ts';
+import { runLinkageBenchmark } from './linkage.ts';
 import { runNearRepeatBenchmark } from './nearRepeat.ts';
 import { runReferralsBenchmark } from './referrals.ts';
+import { runSignalsBenchmark } from './signals.ts';
 
 /** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures as JSON. */
 const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
@@ -9,6 +13,10 @@ const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
   referrals: runReferralsBenchmark,
   cases: runCasesBenchmark,
   'near-repeat': runNearRepeatBenchmark,
+  ingest: runIngestBenchmark,
+  signals: runSignalsBenchmark,
+  analytics: runAnalyticsBenchmark,
+  linkage: runLinkageBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -4,8 +4,12 @@ import { demoCode, demoSignIns, formatDemoSignIns, seedDemoData } from '../serve
 import { verifyAuditChain } from '../server/modules/audit/auditVerifier.ts';
 import { organisationTypes } from '../server/modules/organisations/organisationTypes.ts';
 import { createAdmin, type CreateAdminOptions } from './createAdmin.ts';
+import { linkCommand, type LinkCommandOptions } from './linkCommand.ts';
+import { hotspotsCommand, type HotspotsCommandOptions } from './hotspotsCommand.ts';
 import { nearRepeatCommand, type NearRepeatCommandOptions } from './nearRepeatCommand.ts';
+import { importIncidentsCommand, type ImportIncidentsOptions } from './importIncidentsCommand.ts';
 import { CliError, describeFailure, refuseInProduction, withServices } from './operatorContext.ts';
+import { systemActor } from '../server/shared/actor.ts';
 
 /** Operator commands: `npm run oneroof -- <command>`. Settings come from the same environment as the server. */
 const program = new Command()
@@ -98,6 +102,51 @@ program
   .addOption(new Option('--workers <n>', 'worker threads (default: one per core)').hideHelp())
   .option('--json', 'print the result as JSON')
   .action((files: string[], options: NearRepeatCommandOptions) => nearRepeatCommand(files, options));
+
+program
+  .command('hotspots')
+  .description('H3 hexagon counts and Getis–Ord Gi* hotspots on CSV files with Longitude and Latitude (no database needed); exit code 2 for bad input')
+  .argument('<csv...>', 'police.uk-style street-level CSV files (Longitude, Latitude, Crime type)')
+  .option('--crime-type <type>', 'only rows whose Crime type is this, e.g. Burglary')
+  .option('--h3-resolution <n>', 'H3 resolution of the hexagons, 0 to 15 (9: about 0.1 km²)', '9')
+  .option('--rings <n>', 'neighbours are the hexagons within this many rings, 1 to 10', '1')
+  .option('--top <n>', 'cells listed in the table without --json', '20')
+  .option('--json', 'print every cell as JSON, sorted by z-score, highest first')
+  .action((files: string[], options: HotspotsCommandOptions) => hotspotsCommand(files, options));
+
+program
+  .command('alerts:run')
+  .description('run every enabled alert rule over all incidents now and print what each rule raised, as JSON')
+  .option('--as-of <date-time>', 'evaluate the rules as at this moment (ISO 8601), e.g. to replay a past day')
+  .action((options: { asOf?: string }) =>
+    withServices(async ({ services }) => {
+      await migrate(services.db);
+      const asOf = options.asOf ? new Date(options.asOf) : new Date();
+      if (Number.isNaN(asOf.getTime())) throw new CliError(`--as-of ${options.asOf} is not a date and time (ISO 8601, e.g. 2026-06-30T12:00:00Z).`);
+      const result = await services.alerts.runRules(asOf, systemActor('cli'));
+      console.log(JSON.stringify({ asOf: asOf.toISOString(), ...result }, null, 2));
+    }),
+  );
+
+program
+  .command('link')
+  .description('Fellegi–Sunter record linkage of person records in CSV files (no database needed); without a right file, deduplicates the left one; exit code 2 for bad input')
+  .argument('<left.csv>', 'CSV file with a header row, e.g. in the FEBRL layout')
+  .argument('[right.csv]', 'second CSV file to link the first to')
+  .requiredOption('--id <column>', 'column holding each record\'s identifier, e.g. rec_id')
+  .option('--columns <names>', 'comma-separated columns to compare (default: every column it recognises: given_name, surname, date_of_birth, postcode, street_number, address_1, address_2, suburb, phone, soc_sec_id and common other names)')
+  .requiredOption('--out <matches.csv>', 'file to write: left_id,right_id,match_weight,match_probability')
+  .addOption(new Option('--workers <n>', 'worker threads (default: one per core)').hideHelp())
+  .action((left: string, right: string | undefined, options: LinkCommandOptions) => linkCommand(left, right, options));
+
+program
+  .command('import-incidents')
+  .description('import a CSV file of incidents for an organisation (columns guessed from the header; police.uk files recognised); exit code 2 when rows were refused')
+  .argument('<file>', 'the CSV file')
+  .requiredOption('--organisation <name or id>', 'the organisation the incidents come from')
+  .option('--police-uk', 'the file is a police.uk street-level crime or ASB file')
+  .option('--all-or-nothing', 'import nothing if any row has a problem (default: import the good rows)')
+  .action((file: string, options: ImportIncidentsOptions) => importIncidentsCommand(file, options));
 
 const problemText = {
   'missing-row': 'the row with this sequence number is missing',

@@ -5,6 +5,7 @@ import { addDays, londonToday } from '../server/shared/dates.ts';
 import type { Role } from '../server/shared/permissions.ts';
 import type { CurrentUser } from '../server/types.ts';
 import { createOrganisation, createUser } from '../test/factories/index.ts';
+import { createSharingAgreement } from '../test/factories/sharingAgreements.ts';
 import { SignedOutPage, signInThroughPages } from './pages/authPages.ts';
 import {
   ActionPlanPage,
@@ -40,6 +41,7 @@ describe('working a case across two agencies (browser)', { timeout: 240_000 }, (
   it('a case manager opens a case, adds people, a place, a Dash assessment, a partner agency and its action; the partner sees it; the case is closed', async () => {
     const council = await createOrganisation(harness.testApp, { name: 'Newcastle City Council', type: 'district_borough_council' });
     const housing = await createOrganisation(harness.testApp, { name: 'Tyneside Homes', type: 'housing_provider' });
+    await createSharingAgreement(harness.testApp, [council.id, housing.id]);
     const lead = await createUser(harness.testApp, { role: 'case_manager', organisationId: council.id, name: 'Aisha Rahman' });
     const partner = await createUser(harness.testApp, { role: 'case_worker', organisationId: housing.id, name: 'Tom Walker' });
     const page = await harness.newPage();

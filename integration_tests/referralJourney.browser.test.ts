@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser } from '../test/factories/index.ts';
+import { createSharingAgreement } from '../test/factories/sharingAgreements.ts';
 import { SignedOutPage, signInThroughPages } from './pages/authPages.ts';
 import { CaseOverviewPage } from './pages/casePages.ts';
 import { CaseReferralsPage, NewCaseReferralPage, ReferralInboxPage, ReferralPage } from './pages/referralPages.ts';
@@ -16,6 +17,7 @@ describe('referring a case from police to mental health (browser)', { timeout: 2
     const police = await createOrganisation(harness.testApp, { name: 'Northumbria Police', type: 'police' });
     const trust = await createOrganisation(harness.testApp, { name: 'Cumbria, Northumberland, Tyne and Wear NHS Trust', type: 'nhs_trust' });
     await createOrganisation(harness.testApp, { name: 'Closed Crisis Service', type: 'nhs_trust', active: false });
+    await createSharingAgreement(harness.testApp, [police.id, trust.id]);
     const officer = await createUser(harness.testApp, { role: 'case_manager', organisationId: police.id, name: 'PC Dan Carter' });
     const clinician = await createUser(harness.testApp, { role: 'case_worker', organisationId: trust.id, name: 'Priya Shah' });
     const kase = await harness.testApp.database.db

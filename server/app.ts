@@ -14,6 +14,7 @@ import { requestForLog } from './middleware/logRedaction.ts';
 import { DatabaseSessionStore } from './middleware/sessionStore.ts';
 import { viewsPlugin } from './middleware/views.ts';
 import { actionsRoutes } from './modules/actions/actionsRoutes.ts';
+import { analyticsRoutes } from './modules/analytics/analyticsRoutes.ts';
 import { interventionsRoutes } from './modules/actions/interventionsRoutes.ts';
 import { adminRoutes } from './modules/admin/adminRoutes.ts';
 import { apiRoutes } from './modules/api/apiRoutes.ts';
@@ -33,6 +34,7 @@ import { riskRoutes } from './modules/risk/riskRoutes.ts';
 import { ssoRoutes } from './modules/auth/ssoRoutes.ts';
 import { healthRoutes } from './modules/health/healthRoutes.ts';
 import { householdsRoutes } from './modules/households/householdsRoutes.ts';
+import { incidentsRoutes } from './modules/incidents/incidentsRoutes.ts';
 import { personAddressesRoutes } from './modules/people/personAddressesRoutes.ts';
 import { homeRoutes } from './modules/home/homeRoutes.ts';
 import { organisationsRoutes } from './modules/organisations/organisationsRoutes.ts';
@@ -42,7 +44,13 @@ import { partnershipRoutes } from './modules/partnership/partnershipRoutes.ts';
 import { peopleRoutes } from './modules/people/peopleRoutes.ts';
 import { profileRoutes } from './modules/profile/profileRoutes.ts';
 import { pathwaysRoutes } from './modules/referrals/pathwaysRoutes.ts';
+import { governanceRoutes } from './modules/governance/governanceRoutes.ts';
 import { referralsRoutes } from './modules/referrals/referralsRoutes.ts';
+import { sharingAgreementsRoutes } from './modules/sharingAgreements/sharingAgreementsRoutes.ts';
+import { meetingsRoutes } from './modules/meetings/meetingsRoutes.ts';
+import { problemResponsesRoutes } from './modules/problems/problemResponsesRoutes.ts';
+import { problemsRoutes } from './modules/problems/problemsRoutes.ts';
+import { alertsRoutes } from './modules/alerts/alertsRoutes.ts';
 import { searchRoutes } from './modules/search/searchRoutes.ts';
 import { usersRoutes } from './modules/users/usersRoutes.ts';
 import type { Services } from './services.ts';
@@ -79,7 +87,7 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...mapTileOrigins(config.mapTileUrl)],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
@@ -142,6 +150,9 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
     prefix: '/assets/moj/',
     ...staticOptions,
   });
+  // The analytics maps: Leaflet and its clustering plugin, served from the app (no CDN).
+  await app.register(fastifyStatic, { root: path.join(projectDirectory, 'node_modules', 'leaflet', 'dist'), prefix: '/assets/leaflet/', ...staticOptions });
+  await app.register(fastifyStatic, { root: path.join(projectDirectory, 'node_modules', 'leaflet.markercluster', 'dist'), prefix: '/assets/leaflet-markercluster/', ...staticOptions });
 
   const moduleOptions = { services };
   await app.register(healthRoutes, moduleOptions);
@@ -176,8 +187,23 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(caseReviewRoutes, moduleOptions);
   await app.register(referralsRoutes, moduleOptions);
   await app.register(pathwaysRoutes, moduleOptions);
+  await app.register(governanceRoutes, moduleOptions);
+  await app.register(analyticsRoutes, moduleOptions);
+  await app.register(sharingAgreementsRoutes, moduleOptions);
+  await app.register(meetingsRoutes, moduleOptions);
+  await app.register(problemsRoutes, moduleOptions);
+  await app.register(problemResponsesRoutes, moduleOptions);
+  await app.register(alertsRoutes, moduleOptions);
+  await app.register(incidentsRoutes, moduleOptions);
 
   return app;
+}
+
+/** The base map's tile host, which the CSP must allow images from ({s} subdomains as a wildcard). */
+function mapTileOrigins(tileUrl: string): string[] {
+  if (!tileUrl) return [];
+  const host = new URL(tileUrl.replace(/\{s\}/g, 'tiles').replace(/\{[a-z]\}/g, '0')).host;
+  return [tileUrl.includes('{s}.') ? `https://*.${host.split('.').slice(1).join('.')}` : `https://${host}`];
 }
 
 /**

@@ -190,11 +190,41 @@ export const settings = {
     default: () => 60,
     description: 'How often the interval scheduler scans referral deadlines (pg-boss runs the scan every minute).',
   }),
+  alertScheduler: setting({
+    env: 'ALERT_SCHEDULER',
+    schema: z.enum(['auto', 'pg-boss', 'interval', 'off']),
+    default: () => 'auto' as const,
+    description: 'What runs the alert rules on a schedule: auto (pg-boss on PostgreSQL, an in-process timer on the embedded store), pg-boss, interval (a timer; one process at a time runs them, under an advisory lock) or off.',
+  }),
+  alertScanMinutes: setting({
+    env: 'ALERT_SCAN_MINUTES',
+    schema: z.coerce.number().int().min(5).max(1440),
+    default: () => 60,
+    description: 'How often the alert rules run over all incidents, in minutes (`oneroof alerts:run` runs them at once).',
+  }),
   oidcAllowInsecureIssuers: setting({
     env: 'OIDC_ALLOW_INSECURE_ISSUERS',
     schema: booleanFromEnv,
     default: () => false,
     description: 'Allow http:// single sign-on issuers. Never in production; for local testing only.',
+  }),
+  mapTileUrl: setting({
+    env: 'MAP_TILE_URL',
+    schema: z.string().regex(/^https:\/\/[^\s]+\{z\}[^\s]*\{x\}[^\s]*\{y\}/, 'must be an https:// tile URL template with {z}, {x} and {y}'),
+    default: () => '',
+    description: 'Base map tiles for the analytics maps, e.g. https://tile.example.org/{z}/{x}/{y}.png (its host is added to the CSP img-src). Empty: no base map, the maps show boundaries only.',
+  }),
+  mapTileAttribution: setting({
+    env: 'MAP_TILE_ATTRIBUTION',
+    schema: z.string().max(300),
+    default: () => '',
+    description: 'Attribution text the tile provider requires, shown on the map with MAP_TILE_URL.',
+  }),
+  smallNumberThreshold: setting({
+    env: 'SMALL_NUMBER_THRESHOLD',
+    schema: z.coerce.number().int().min(1).max(100),
+    default: () => 5,
+    description: 'Analytics counts below this (and above zero) are shown as "fewer than N" to roles other than analyst and partnership administrator.',
   }),
   gitCommit: setting({
     env: 'GIT_COMMIT',

@@ -8,6 +8,8 @@ import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSee
 import { deleteExpiredSessions } from './middleware/sessionStore.ts';
 import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
 import { referralScheduler } from './modules/referrals/referralScheduler.ts';
+import { SharingAgreementScheduler } from './modules/sharingAgreements/sharingAgreementScheduler.ts';
+import { alertScheduler } from './modules/alerts/alertScheduler.ts';
 import { ensureInstruments } from './modules/risk/riskInstruments.ts';
 import { createServices } from './services.ts';
 import { resolveSecrets } from './shared/secrets.ts';
@@ -44,12 +46,19 @@ async function main() {
     config.referralScanSeconds,
   );
   await referralDeadlines.start();
+  const sharingReviews = new SharingAgreementScheduler(services.sharingAgreements, app.log);
+  sharingReviews.start();
+  // The alert rules over all incidents (docs/adr: alert rules as set-based SQL).
+  const alertRules = alertScheduler(config.alertScheduler, { kind: database.kind, url: config.databaseUrl }, services.alerts, app.log, config.alertScanMinutes);
+  await alertRules.start();
   const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
   sessionSweep.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
     await referralDeadlines.stop();
+    await sharingReviews.stop();
+    await alertRules.stop();
     await mailer?.stop();
     await database.close();
   });

@@ -1,12 +1,18 @@
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { ActionsService } from './modules/actions/actionsService.ts';
+import { IncidentImportService } from './modules/incidents/incidentImportService.ts';
+import { IncidentsService } from './modules/incidents/incidentsService.ts';
+import { ImportFileStore } from './modules/incidents/importFiles.ts';
+import { createAnalyticsServices } from './modules/analytics/analyticsServices.ts';
+import { AlertsService } from './modules/alerts/alertsService.ts';
 import { ApiKeysService } from './modules/apiKeys/apiKeysService.ts';
 import { AuditService } from './modules/audit/auditService.ts';
 import { AuditTrail } from './modules/audit/auditTrail.ts';
 import { AuthService } from './modules/auth/authService.ts';
 import { CasesService } from './modules/cases/casesService.ts';
 import { CaseReviewService } from './modules/caseReviews/caseReviewService.ts';
+import { createGovernanceServices } from './modules/governance/governanceServices.ts';
 import { BreakGlassService } from './modules/breakGlass/breakGlassService.ts';
 import { CaseSettingsService } from './modules/caseSettings/caseSettingsService.ts';
 import { HouseholdsService } from './modules/households/householdsService.ts';
@@ -23,6 +29,9 @@ import { PartnershipService } from './modules/partnership/partnershipService.ts'
 import { PeopleService } from './modules/people/peopleService.ts';
 import { PersonAddressesService } from './modules/people/personAddressesService.ts';
 import { ReferralsService } from './modules/referrals/referralsService.ts';
+import { ProblemsService } from './modules/problems/problemsService.ts';
+import { SharingAgreementsService } from './modules/sharingAgreements/sharingAgreementsService.ts';
+import { MeetingsService } from './modules/meetings/meetingsService.ts';
 import { SearchService } from './modules/search/searchService.ts';
 import { UsersService } from './modules/users/usersService.ts';
 import { SecretBox } from './shared/crypto.ts';
@@ -53,7 +62,8 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const singleSignOn = new SingleSignOnService(db, audit, organisations, auth, oidcClients, config.baseUrl);
   const apiKeys = new ApiKeysService(db, audit);
   const people = new PeopleService(db, audit);
-  const cases = new CasesService(db, audit, people);
+  const sharingAgreements = new SharingAgreementsService(db, audit);
+  const cases = new CasesService(db, audit, people, sharingAgreements);
   const households = new HouseholdsService(db, audit);
   const personAddresses = new PersonAddressesService(db, audit);
   const timeline = new TimelineService(db, cases, new AttachmentStore(config.dataDir));
@@ -63,10 +73,17 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const notifications = new NotificationsService(db);
   const risk = new RiskService(db, cases);
   const actions = new ActionsService(db, audit, cases);
-  const referrals = new ReferralsService(db, audit, cases);
+  const referrals = new ReferralsService(db, audit, cases, { sharing: sharingAgreements });
+  const problems = new ProblemsService(db, audit);
+  const meetings = new MeetingsService(db, audit, cases, timeline, actions);
   const caseReviews = new CaseReviewService(db, audit, { baseUrl: config.baseUrl });
+  const governance = createGovernanceServices(db, audit, caseReviews, { baseUrl: config.baseUrl });
   const search = new SearchService(db, audit);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, households, personAddresses, cases, search, actions, risk, timeline, breakGlass, caseSettings, caseTypes, notifications, caseReviews, referrals };
+  const incidents = new IncidentsService(db, audit);
+  const incidentImports = new IncidentImportService(db, audit, new ImportFileStore(config.dataDir));
+  const analytics = createAnalyticsServices(db, audit);
+  const alerts = new AlertsService(db, audit, cases);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, households, personAddresses, cases, search, actions, risk, timeline, breakGlass, caseSettings, caseTypes, notifications, caseReviews, referrals, sharingAgreements, meetings, alerts, analytics, incidents, incidentImports, problems, governance };
 }
 
 export type Services = ReturnType<typeof createServices>;

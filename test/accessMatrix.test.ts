@@ -42,13 +42,17 @@ const LEAD_ONLY = new Set([
 // Routes whose permission is decided in the handler rather than by a single declared permission.
 const OVERRIDES: Record<string, Partial<Record<Who, Outcome>>> = {
   'GET /admin': { case_manager: 'denied', case_worker: 'denied', analyst: 'denied', read_only_partner: 'denied' },
+  // Saving and re-running analyses is for the roles that analyse; only an analysis's owner deletes it.
+  'POST /analytics/saved': { read_only_partner: 'denied' },
+  'POST /analytics/saved/:savedId/run': { read_only_partner: 'denied' },
+  'POST /analytics/saved/:savedId/delete': { partnership_admin: 'not-found', case_manager: 'not-found', analyst: 'not-found', read_only_partner: 'not-found' },
 };
 
 // Parameters that stand for records an organisation administrator may only see in their own organisation.
 const ORGANISATION_SCOPED_PARAMS = new Set(['userId', 'apiKeyId', 'messageId']);
 
 // Parameters naming something that belongs to one person (the fixture is someone else's): 'not found' for everyone else.
-const PERSONAL_PARAMS = new Set(['notificationId']);
+const PERSONAL_PARAMS = new Set(['notificationId', 'runId']);
 
 // Parameters naming a referral: checked for each end of it the signed-in person's organisation is at.
 const REFERRAL_SCOPED_PARAMS = new Set(['referralId']);
@@ -196,8 +200,15 @@ beforeAll(async () => {
     pathwayId: { own: (await testApp.database.db.selectFrom('referral_pathways').select('id').orderBy('sort_order').executeTakeFirstOrThrow()).id },
     code: { own: 'anti_social_behaviour' },
     ...(await caseReviewFixtures(own.id)),
+    ...(await incidentFixtures(own.id)),
+    ...(await problemFixtures(own.id)),
+    ...(await alertFixtures(own.id)),
+    ...(await analyticsFixtures(ownUser.user.id, own.id)),
+    ...(await governanceFixtures(own.id)),
   };
   agentOrganisation = own.id;
+  // A meeting series the agent's organisation belongs to, its meeting with the lead case on the agenda, and an agreement.
+  Object.assign(fixtures, await meetingAndAgreementFixtures(own.id, other.id, cases.lead.caseId));
   // Referrals sent by the agent's organisation, received by it, and between two others.
   const third = await createOrganisation(testApp, { name: 'Third organisation' });
   const referral = async (from: string, to: string, caseId: string) =>
@@ -227,6 +238,76 @@ beforeAll(async () => {
     neither: await referral(other.id, third.id, cases.none.caseId),
   };
 });
+async function meetingAndAgreementFixtures(ownId: string, otherId: string, caseId: string) {
+  const db = testApp.database.db;
+  const series = await db
+    .insertInto('meeting_series')
+    .values({ name: 'Matrix CHaRMM', kind: 'charmm', purpose: 'problem_solving', every_weeks: 4, first_date: '2026-12-03', start_time: '10:00', confidentiality_statement: 'Matrix statement' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('meeting_series_members').values({ series_id: series.id, organisation_id: ownId }).execute();
+  const meeting = await db.insertInto('meetings').values({ series_id: series.id, held_on: '2026-12-03', starts_at: new Date('2026-12-03T10:00:00Z') }).returning('id').executeTakeFirstOrThrow();
+  const item = await db.insertInto('meeting_case_flags').values({ series_id: series.id, case_id: caseId, reason: 'Matrix reason' }).returning('id').executeTakeFirstOrThrow();
+  const agreement = await db
+    .insertInto('sharing_agreements')
+    .values({ reference: 'ISA-900', title: 'Matrix agreement', purposes: ['problem_solving'], data_categories: ['personal'], lawful_bases: ['public_task'], retention: 'One year', security_requirements: 'Secure', starts_on: '2026-01-01', review_on: '2026-06-01', ends_on: '2027-01-01' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('sharing_agreement_parties').values([ownId, otherId].map((organisation_id) => ({ agreement_id: agreement.id, organisation_id }))).execute();
+  return { seriesId: { own: series.id }, meetingId: { own: meeting.id }, itemId: { own: item.id }, agreementId: { own: agreement.id } };
+}
+
+/**
+ * The Community Safety Agreement published (version 1, with a manual measure) and a draft of
+ * version 2 with a commitment and a measure to remove, and an upcoming event with a follow-up.
+ */
+async function governanceFixtures(organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
+  const db = testApp.database.db;
+  const published = await db.updateTable('agreement_versions').set({ status: 'published', published_at: new Date() }).where('version_number', '=', 1).returning('id').executeTakeFirstOrThrow();
+  const publishedPriority = await db.selectFrom('agreement_priorities').select('id').where('version_id', '=', published.id).where('code', '=', 'asb').executeTakeFirstOrThrow();
+  const measure = { code: 'matrix_manual', title: 'Matrix measure', unit: 'count' as const, source: 'manual' as const, baseline: 10, target: 5, due_on: '2029-03-31', direction: 'lower_is_better' as const };
+  await db.insertInto('agreement_measures').values({ priority_id: publishedPriority.id, ...measure }).execute();
+  const draft = await db.insertInto('agreement_versions').values({ version_number: 2, title: 'Matrix draft', vision: 'Matrix vision', starts_on: '2026-04-01', ends_on: '2029-03-31' }).returning('id').executeTakeFirstOrThrow();
+  const draftPriority = await db.insertInto('agreement_priorities').values({ version_id: draft.id, code: 'asb', title: 'Tackle anti-social behaviour' }).returning('id').executeTakeFirstOrThrow();
+  const commitment = await db.insertInto('agreement_commitments').values({ priority_id: draftPriority.id, organisation_id: organisationId, commitment: 'Matrix commitment' }).returning('id').executeTakeFirstOrThrow();
+  const draftMeasure = await db.insertInto('agreement_measures').values({ priority_id: draftPriority.id, ...measure }).returning('id').executeTakeFirstOrThrow();
+  const event = await db
+    .insertInto('governance_events')
+    .values({ title: 'Matrix assembly', venue: 'Matrix hall', starts_at: new Date('2099-03-12T09:30:00Z'), ends_at: new Date('2099-03-12T15:30:00Z'), capacity: 500, survey_token: 'matrix-survey-token' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const followUp = await db.insertInto('event_follow_ups').values({ event_id: event.id, you_said: 'Matrix said', we_will: 'Matrix will', owner_organisation_id: organisationId }).returning('id').executeTakeFirstOrThrow();
+  return {
+    versionId: { own: published.id },
+    priorityCode: { own: 'asb' },
+    commitmentId: { own: commitment.id },
+    measureId: { own: draftMeasure.id },
+    measureCode: { own: measure.code },
+    eventId: { own: event.id },
+    followUpId: { own: followUp.id },
+  };
+}
+
+/** An incident the agent's organisation sent, and one of its imports (discarded, so posting to its steps changes nothing). */
+async function incidentFixtures(organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
+  const db = testApp.database.db;
+  const incident = await db.insertInto('incidents').values({ source_organisation_id: organisationId, source_reference: 'MATRIX-1', occurred_at: new Date('2026-01-05T10:00:00Z'), category_code: 'noise' }).returning('id').executeTakeFirstOrThrow();
+  const incidentImport = await db.insertInto('incident_imports').values({ organisation_id: organisationId, channel: 'upload', status: 'discarded', file_name: 'matrix.csv' }).returning('id').executeTakeFirstOrThrow();
+  return { incidentId: { own: incident.id }, importId: { own: incidentImport.id } };
+}
+
+/** A saved analysis of the agent's organisation (someone else's), and a near-repeat run someone else started. */
+async function analyticsFixtures(ownerId: string, organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
+  const db = testApp.database.db;
+  const saved = await db
+    .insertInto('saved_analyses')
+    .values({ kind: 'dashboard', name: 'Matrix analysis', parameters: JSON.stringify({ 'from-day': '1', 'from-month': '1', 'from-year': '2026', 'to-day': '31', 'to-month': '1', 'to-year': '2026' }), owner_user_id: ownerId, organisation_id: organisationId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const run = await db.insertInto('analysis_runs').values({ kind: 'near_repeat', parameters: JSON.stringify({}), started_by: ownerId, status: 'failed' }).returning('id').executeTakeFirstOrThrow();
+  return { savedId: { own: saved.id }, runId: { own: run.id }, figure: { own: 'byMonth' } };
+}
+
 afterAll(async () => {
   console.log(`access matrix: ${tried.length} route × role combinations checked`);
   await testApp.close();
@@ -421,6 +502,22 @@ describe('access matrix', () => {
   });
 });
 
+/** A partnership problem with one response (problem-solving is partnership-wide: no need-to-know by organisation). */
+async function problemFixtures(organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
+  const db = testApp.database.db;
+  const problem = await db
+    .insertInto('problems')
+    .values({ reference: 'PRB-2026-9000', title: 'Matrix problem', lead_organisation_id: organisationId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const response = await db
+    .insertInto('case_actions')
+    .values({ problem_id: problem.id, title: 'Matrix response', owner_organisation_id: organisationId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { problemId: { own: problem.id }, responseId: { own: response.id } };
+}
+
 /** An ASB Case Review application with a recommendation and an appeal, for the staff routes; incident 1 of a public draft. */
 async function caseReviewFixtures(organisationId: string): Promise<Record<string, Partial<Record<FixtureKey, string>>>> {
   const db = testApp.database.db;
@@ -441,4 +538,24 @@ async function caseReviewFixtures(organisationId: string): Promise<Record<string
     .executeTakeFirstOrThrow();
   await db.insertInto('case_review_appeals').values({ application_id: application.id, reason: 'Matrix appeal' }).execute();
   return { applicationId: { own: application.id }, recommendationId: { own: recommendation.id }, incidentNumber: { own: '1' } };
+}
+
+/** An open alert whose evidence is an incident of the signed-in person's organisation, and a rule to edit. */
+async function alertFixtures(organisationId: string) {
+  const db = testApp.database.db;
+  const person = await db.insertInto('people').values({ given_name: 'Matrix', family_name: 'Alertson' }).returning('id').executeTakeFirstOrThrow();
+  const incident = await db
+    .insertInto('incidents')
+    .values({ source_organisation_id: organisationId, source_reference: 'MATRIX-ALERT-1', occurred_at: new Date(), category_code: 'asb_personal', summary: 'Matrix incident' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('incident_people').values({ incident_id: incident.id, role: 'victim', person_id: person.id, link_status: 'confirmed' }).execute();
+  const alert = await db
+    .insertInto('alerts')
+    .values({ rule_code: 'repeat_victim', subject_kind: 'person', subject_key: `person:${person.id}`, person_id: person.id, facts: JSON.stringify({ incidents: 1, agencies: 1, days: 28 }) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('alert_evidence').values({ alert_id: alert.id, incident_id: incident.id, organisation_id: organisationId }).execute();
+  await db.insertInto('alert_people').values({ alert_id: alert.id, person_id: person.id, involvement: 'subject' }).execute();
+  return { alertId: { own: alert.id }, ruleCode: { own: 'repeat_victim' } };
 }

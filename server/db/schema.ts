@@ -320,7 +320,9 @@ export interface RiskAssessmentAnswersTable {
 
 export interface CaseActionsTable {
   id: Generated<string>;
-  case_id: string;
+  /** Exactly one of case_id and problem_id is set (0014): an action of a case or a problem's response. */
+  case_id: string | null;
+  problem_id: string | null;
   title: string;
   description: string | null;
   owner_organisation_id: string;
@@ -516,6 +518,8 @@ export interface IncidentRowError {
   row: number;
   field?: string;
   message: string;
+  /** 0011: what the row held, when it helps to say why it was refused. */
+  value?: string;
 }
 
 export interface IncidentImportsTable {
@@ -539,6 +543,19 @@ export interface IncidentImportsTable {
   failure: string | null;
   created_at: CreatedAt;
   finished_at: Timestamp | null;
+  /** 0011: the upload on disk, its decoding, header row, chosen mapping and progress. */
+  storage_key: string | null;
+  encoding: string | null;
+  headers: ColumnType<string[], string | undefined, string>;
+  mapping: ColumnType<IncidentImportMapping | null, string | null | undefined, string | null>;
+  bytes_processed: ColumnType<string, number | string | undefined, number | string>;
+  rows_duplicate: Generated<number>;
+}
+
+/** An import's column mapping: incident field → CSV header, and whether police.uk rules apply. */
+export interface IncidentImportMapping {
+  columns: Record<string, string>;
+  policeUk: boolean;
 }
 
 export interface IncidentMappingTemplatesTable {
@@ -602,6 +619,36 @@ export interface ApiIdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+// Analytics (0013_saved_analyses.sql) --------------------------------------------------------------
+
+export type SavedAnalysisKind = 'dashboard' | 'hotspots' | 'near_repeat' | 'repeats';
+
+export interface SavedAnalysesTable {
+  id: Generated<string>;
+  kind: SavedAnalysisKind;
+  name: string;
+  parameters: ColumnType<unknown, string, string>;
+  owner_user_id: string;
+  organisation_id: string;
+  last_run_summary: ColumnType<unknown, string | null | undefined, string | null>;
+  last_run_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AnalysisRunsTable {
+  id: Generated<string>;
+  kind: 'near_repeat';
+  parameters: ColumnType<unknown, string, string>;
+  status: Generated<'running' | 'finished' | 'failed'>;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  failure: string | null;
+  saved_analysis_id: string | null;
+  started_by: string;
+  started_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
   partnership: PartnershipTable;
   organisations: OrganisationsTable;
@@ -656,7 +703,40 @@ export interface Database {
   incident_mapping_templates: IncidentMappingTemplatesTable;
   incidents: IncidentsTable;
   incident_people: IncidentPeopleTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_evidence: AlertEvidenceTable;
+  alert_people: AlertPeopleTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
+  saved_analyses: SavedAnalysesTable;
+  analysis_runs: AnalysisRunsTable;
+  problems: ProblemsTable;
+  problem_evidence: ProblemEvidenceTable;
+  problem_cases: ProblemCasesTable;
+  problem_events: ProblemEventsTable;
+  problem_assessments: ProblemAssessmentsTable;
+  sharing_settings: SharingSettingsTable;
+  sharing_agreements: SharingAgreementsTable;
+  sharing_agreement_parties: SharingAgreementPartiesTable;
+  meeting_series: MeetingSeriesTable;
+  meeting_series_members: MeetingSeriesMembersTable;
+  meetings: MeetingsTable;
+  meeting_case_flags: MeetingCaseFlagsTable;
+  meeting_attendees: MeetingAttendeesTable;
+  meeting_minutes: MeetingMinutesTable;
+  governance_settings: GovernanceSettingsTable;
+  agreement_versions: AgreementVersionsTable;
+  agreement_priorities: AgreementPrioritiesTable;
+  agreement_commitments: AgreementCommitmentsTable;
+  agreement_measures: AgreementMeasuresTable;
+  agreement_signatures: AgreementSignaturesTable;
+  measure_figures: MeasureFiguresTable;
+  governance_events: GovernanceEventsTable;
+  event_agenda_items: EventAgendaItemsTable;
+  event_workshops: EventWorkshopsTable;
+  event_registrations: EventRegistrationsTable;
+  event_feedback: EventFeedbackTable;
+  event_follow_ups: EventFollowUpsTable;
 }
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -797,3 +877,388 @@ export type IncidentRow = Selectable<IncidentsTable>;
 export type NewIncidentRow = Insertable<IncidentsTable>;
 export type IncidentPersonRow = Selectable<IncidentPeopleTable>;
 export type NewIncidentPersonRow = Insertable<IncidentPeopleTable>;
+
+export interface AlertRulesTable {
+  code: string;
+  enabled: Generated<boolean>;
+  window_days: number;
+  threshold: number;
+  harm_groups: ColumnType<string[], string[] | undefined, string[]>;
+  markers: ColumnType<string[], string[] | undefined, string[]>;
+  /** numeric: pg returns it as a string. */
+  factor: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  grid_metres: number | null;
+  sort_order: Generated<number>;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export type AlertStatus = 'open' | 'case_opened' | 'added_to_case' | 'dismissed';
+
+export interface AlertsTable {
+  id: Generated<string>;
+  rule_code: string;
+  subject_kind: 'person' | 'location';
+  subject_key: string;
+  person_id: string | null;
+  location_id: string | null;
+  location_label: string | null;
+  facts: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: Generated<AlertStatus>;
+  assigned_to: string | null;
+  assigned_at: Timestamp | null;
+  case_id: string | null;
+  dismiss_reason: string | null;
+  dismiss_detail: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  first_fired_at: CreatedAt;
+  last_fired_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface AlertEvidenceTable {
+  alert_id: string;
+  incident_id: string;
+  organisation_id: string;
+  added_at: CreatedAt;
+}
+
+export interface AlertPeopleTable {
+  alert_id: string;
+  person_id: string;
+  involvement: 'subject' | 'associated';
+}
+
+export type AlertRuleRow = Selectable<AlertRulesTable>;
+export type AlertRow = Selectable<AlertsTable>;
+
+export interface ProblemsTable {
+  id: Generated<string>;
+  reference: string;
+  title: string;
+  stage: Generated<'objective' | 'scanning' | 'analysis' | 'response' | 'assessment' | 'closed'>;
+  owner_user_id: string | null;
+  lead_organisation_id: string;
+  objective: string | null;
+  objective_measure: string | null;
+  scanning_summary: string | null;
+  category_codes: ColumnType<string[], string[] | undefined, string[]>;
+  target_latitude: number | null;
+  target_longitude: number | null;
+  target_radius_m: number | null;
+  target_h3_cell: string | null;
+  comparison_latitude: number | null;
+  comparison_longitude: number | null;
+  comparison_radius_m: number | null;
+  buffer_width_m: number | null;
+  analysis_summary: string | null;
+  victim: string | null;
+  guardian: string | null;
+  offender: string | null;
+  handler: string | null;
+  location: string | null;
+  manager: string | null;
+  closed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface ProblemEvidenceTable {
+  id: Generated<string>;
+  problem_id: string;
+  kind: 'saved_analysis' | 'incident_count' | 'document' | 'note';
+  label: string;
+  url: string | null;
+  count: number | null;
+  saved_analysis_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ProblemCasesTable {
+  problem_id: string;
+  case_id: string;
+  linked_by: string | null;
+  linked_at: CreatedAt;
+}
+
+export interface ProblemEventsTable {
+  id: Generated<string>;
+  problem_id: string;
+  kind: string;
+  from_stage: string | null;
+  to_stage: string | null;
+  reason: string | null;
+  user_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ProblemAssessmentsTable {
+  id: Generated<string>;
+  problem_id: string;
+  category_codes: ColumnType<string[], string[] | undefined, string[]>;
+  before_start: ColumnType<string, string, string>;
+  before_end: ColumnType<string, string, string>;
+  after_start: ColumnType<string, string, string>;
+  after_end: ColumnType<string, string, string>;
+  target_before: number;
+  target_after: number;
+  comparison_before: number;
+  comparison_after: number;
+  buffer_before: number;
+  buffer_after: number;
+  conclusion: string | null;
+  recorded_by: string | null;
+  created_at: CreatedAt;
+}
+
+export type ProblemRow = Selectable<ProblemsTable>;
+export type ProblemAssessmentRow = Selectable<ProblemAssessmentsTable>;
+
+// Information-sharing agreements and multi-agency meetings (0016_sharing_and_meetings.sql) ------
+
+export interface SharingSettingsTable {
+  id: Generated<number>;
+  enforcement_enabled: Generated<boolean>;
+  review_reminder_days: Generated<number>;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface SharingAgreementsTable {
+  id: Generated<string>;
+  reference: string;
+  title: string;
+  purposes: ColumnType<string[], string[], string[]>;
+  data_categories: ColumnType<string[], string[], string[]>;
+  lawful_bases: ColumnType<string[], string[], string[]>;
+  schedule1_condition: string | null;
+  retention: string;
+  security_requirements: string;
+  dpia_reference: string | null;
+  starts_on: string;
+  review_on: string;
+  ends_on: string;
+  status: Generated<string>;
+  withdrawn_reason: string | null;
+  review_reminded_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SharingAgreementPartiesTable {
+  agreement_id: string;
+  organisation_id: string;
+  signed_at: Timestamp | null;
+  signed_by: string | null;
+}
+
+export interface MeetingSeriesTable {
+  id: Generated<string>;
+  name: string;
+  kind: string;
+  purpose: string;
+  every_weeks: number;
+  first_date: string;
+  start_time: string;
+  location: string | null;
+  confidentiality_statement: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface MeetingSeriesMembersTable {
+  series_id: string;
+  organisation_id: string;
+}
+
+export interface MeetingsTable {
+  id: Generated<string>;
+  series_id: string;
+  held_on: string;
+  starts_at: Timestamp;
+  status: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface MeetingCaseFlagsTable {
+  id: Generated<string>;
+  series_id: string;
+  case_id: string;
+  reason: string;
+  flagged_by: string | null;
+  flagged_by_organisation_id: string | null;
+  flagged_at: CreatedAt;
+  discussed_meeting_id: string | null;
+}
+
+export interface MeetingAttendeesTable {
+  meeting_id: string;
+  user_id: string;
+  organisation_id: string;
+  confidentiality_accepted_at: CreatedAt;
+}
+
+export interface MeetingMinutesTable {
+  id: Generated<string>;
+  meeting_id: string;
+  case_id: string;
+  note_id: string;
+  action_id: string | null;
+  written_by: string | null;
+  written_at: CreatedAt;
+}
+
+export type SharingAgreementRow = Selectable<SharingAgreementsTable>;
+export type MeetingSeriesRow = Selectable<MeetingSeriesTable>;
+export type MeetingRow = Selectable<MeetingsTable>;
+
+// Governance (0015): the Community Safety Agreement, measures, events.
+type DateColumn = ColumnType<string, string, string>;
+type NumericColumn = ColumnType<string, string | number, string | number>;
+
+export interface GovernanceSettingsTable {
+  id: Generated<number>;
+  population: number | null;
+  updated_at: UpdatedAt;
+}
+
+export interface AgreementVersionsTable {
+  id: Generated<string>;
+  version_number: number;
+  status: Generated<'draft' | 'published' | 'superseded'>;
+  title: string;
+  vision: string;
+  starts_on: DateColumn;
+  ends_on: DateColumn;
+  created_by: string | null;
+  created_at: CreatedAt;
+  published_by: string | null;
+  published_at: Timestamp | null;
+}
+
+export interface AgreementPrioritiesTable {
+  id: Generated<string>;
+  version_id: string;
+  code: string;
+  title: string;
+  description: Generated<string>;
+  sort_order: Generated<number>;
+}
+
+export interface AgreementCommitmentsTable {
+  id: Generated<string>;
+  priority_id: string;
+  organisation_id: string;
+  commitment: string;
+  sort_order: Generated<number>;
+}
+
+export interface AgreementMeasuresTable {
+  id: Generated<string>;
+  priority_id: string;
+  code: string;
+  title: string;
+  unit: 'percent' | 'count' | 'rate_per_1000' | 'days';
+  source: 'manual' | 'referral_deadline_compliance' | 'case_review_outcomes' | 'asb_incidents_per_1000' | 'repeat_victim_rate';
+  baseline: NumericColumn;
+  target: NumericColumn;
+  due_on: DateColumn;
+  direction: 'higher_is_better' | 'lower_is_better';
+  sort_order: Generated<number>;
+}
+
+export interface AgreementSignaturesTable {
+  id: Generated<string>;
+  version_id: string;
+  organisation_id: string;
+  signed_by: string;
+  signed_by_name: string;
+  job_title: string;
+  signed_at: CreatedAt;
+}
+
+export interface MeasureFiguresTable {
+  id: Generated<string>;
+  measure_code: string;
+  quarter: string;
+  value: NumericColumn;
+  note: string | null;
+  entered_by: string;
+  entered_by_name: string;
+  entered_at: UpdatedAt;
+}
+
+export interface GovernanceEventsTable {
+  id: Generated<string>;
+  title: string;
+  kind: Generated<'assembly' | 'workshop' | 'meeting' | 'other'>;
+  description: Generated<string>;
+  venue: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  survey_token: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface EventAgendaItemsTable {
+  id: Generated<string>;
+  event_id: string;
+  starts_at_time: string | null;
+  title: string;
+  sort_order: Generated<number>;
+}
+
+export interface EventWorkshopsTable {
+  id: Generated<string>;
+  event_id: string;
+  title: string;
+  sort_order: Generated<number>;
+}
+
+export interface EventRegistrationsTable {
+  id: Generated<string>;
+  event_id: string;
+  user_id: string | null;
+  organisation_id: string | null;
+  name: string;
+  email: string;
+  organisation_name: string;
+  registered_by: string | null;
+  registered_at: CreatedAt;
+}
+
+export interface EventFeedbackTable {
+  id: Generated<string>;
+  event_id: string;
+  overall_rating: number;
+  usefulness_rating: number;
+  went_well: string | null;
+  improve: string | null;
+  submitted_at: CreatedAt;
+}
+
+export interface EventFollowUpsTable {
+  id: Generated<string>;
+  event_id: string;
+  you_said: string;
+  we_will: string;
+  owner_organisation_id: string;
+  status: Generated<'planned' | 'in_progress' | 'done'>;
+  we_did: string | null;
+  completed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type AgreementVersionRow = Selectable<AgreementVersionsTable>;
+export type AgreementMeasureRow = Selectable<AgreementMeasuresTable>;
+export type GovernanceEventRow = Selectable<GovernanceEventsTable>;
+export type EventFollowUpRow = Selectable<EventFollowUpsTable>;

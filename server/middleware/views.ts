@@ -110,8 +110,27 @@ function serviceNavigation(request: FastifyRequest, unreadNotifications?: number
   } else if (hasPermission(user.role, 'analytics:view')) {
     items.push({ href: paths.referrals.dashboard(), text: request.t('nav.referrals'), current: currentPath.startsWith('/referrals') });
   }
+  if (hasPermission(user.role, 'incident:view') || hasPermission(user.role, 'incident:write')) {
+    const href = hasPermission(user.role, 'incident:view') ? paths.incidents.index() : paths.incidents.imports();
+    items.push({ href, text: request.t('incidents.nav'), current: currentPath.startsWith('/incidents') });
+  }
+  if (hasPermission(user.role, 'alert:view')) {
+    items.push({ href: paths.alerts.index(), text: request.t('alerts.nav'), current: currentPath.startsWith('/alerts') });
+  }
+  if (hasPermission(user.role, 'analytics:view')) {
+    items.push({ href: paths.analytics.dashboard(), text: request.t('analytics.navItem'), current: currentPath.startsWith('/analytics') });
+  }
   if (hasPermission(user.role, 'case_review:manage')) {
     items.push({ href: paths.caseReviews.index(), text: request.t('caseReviews.nav'), current: currentPath.startsWith('/case-reviews') });
+  }
+  if (hasPermission(user.role, 'meeting:attend')) {
+    items.push({ href: paths.meetings.index(), text: request.t('meetings.nav'), current: currentPath.startsWith('/meetings') });
+  }
+  if (hasPermission(user.role, 'problem:view')) {
+    items.push({ href: paths.problems.index(), text: request.t('problems.nav'), current: currentPath.startsWith('/problems') });
+  }
+  if (hasPermission(user.role, 'governance:view')) {
+    items.push({ href: paths.governance.dashboard(), text: request.t('governance.nav'), current: currentPath.startsWith('/governance') });
   }
   if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
     items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });

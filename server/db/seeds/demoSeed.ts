@@ -6,6 +6,11 @@ import { systemActor } from '../../shared/actor.ts';
 import type { Role } from '../../shared/permissions.ts';
 import { seedDemoCases } from './demoCases.ts';
 import { seedDemoReferrals } from './demoReferrals.ts';
+import { seedDemoIncidents } from './demoIncidents.ts';
+import { seedDemoMeetings, seedDemoSharingAgreements } from './demoSharingAndMeetings.ts';
+import { seedDemoAlerts } from './demoAlerts.ts';
+import { seedDemoProblems } from './demoProblems.ts';
+import { seedDemoGovernance } from './demoGovernance.ts';
 
 /** Known to anyone who reads this file: demo data is refused in production. */
 export const DEMO_PASSWORD = 'OneRoof-demo-2026';
@@ -84,8 +89,14 @@ export async function seedDemoData(services: Services): Promise<{ seeded: boolea
     audit({ action: 'DEMO_DATA_SEEDED', details: { organisations: demoOrganisations.length, users: demoUsers.length } });
     return organisationIds;
   });
+  await seedDemoSharingAgreements(services, agencyIds);
   const { caseIds } = await seedDemoCases(services, agencyIds);
   await seedDemoReferrals(services, agencyIds, caseIds);
+  await seedDemoIncidents(services, agencyIds);
+  await seedDemoMeetings(services, agencyIds, caseIds);
+  await seedDemoAlerts(services, agencyIds);
+  await seedDemoProblems(services, agencyIds);
+  await seedDemoGovernance(services, agencyIds);
   return { seeded: true };
 }
 

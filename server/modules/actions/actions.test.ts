@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 import { addDays, londonToday } from '../../shared/dates.ts';
@@ -25,6 +26,7 @@ function dateBoxes(field: string, isoDate: string) {
 async function partnershipCase() {
   const council = await createOrganisation(testApp, { name: `Council ${Math.random().toString(36).slice(2, 8)}` });
   const housing = await createOrganisation(testApp, { name: `Housing ${Math.random().toString(36).slice(2, 8)}`, type: 'housing_provider' });
+  await createSharingAgreement(testApp, [council.id, housing.id]);
   const lead = await createUser(testApp, { role: 'case_manager', organisationId: council.id, name: 'Lena Lead' });
   const officer = await createUser(testApp, { role: 'case_worker', organisationId: housing.id, name: 'Owen Officer' });
   const leadAgent = await signedInAgent(testApp, lead.user);

@@ -149,7 +149,7 @@ export class ActionsRepository {
       .execute();
   }
 
-  async notify(trx: Transaction<Database>, notification: { userId: string; kind: string; caseId: string; details: Record<string, unknown> }): Promise<void> {
+  async notify(trx: Transaction<Database>, notification: { userId: string; kind: string; caseId: string | null; details: Record<string, unknown> }): Promise<void> {
     await trx
       .insertInto('notifications')
       .values({ user_id: notification.userId, kind: notification.kind, case_id: notification.caseId, details: JSON.stringify(notification.details) })

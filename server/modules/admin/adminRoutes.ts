@@ -14,6 +14,7 @@ const areas: { permission: Permission; href: () => string; key: string }[] = [
   { permission: 'case_settings:manage', href: paths.admin.caseSettings, key: 'caseSettings' },
   { permission: 'case_settings:manage', href: paths.admin.caseTypes.index, key: 'caseTypes' },
   { permission: 'pathway:manage', href: paths.referrals.pathways, key: 'referralPathways' },
+  { permission: 'alert_rules:manage', href: paths.alerts.rules, key: 'alertRules' },
   { permission: 'break_glass:review', href: paths.admin.breakGlass.index, key: 'breakGlass' },
 ];
 

@@ -207,7 +207,7 @@ describe('API description', () => {
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
     expect(document.info).toMatchObject({ title: 'OneRoof API', version: expect.any(String) });
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/me', '/api/v1/organisations']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/incidents', '/api/v1/incidents/{incidentId}', '/api/v1/me', '/api/v1/organisations']);
 
     const me = document.paths['/api/v1/me'].get;
     expect(me).toMatchObject({ operationId: 'getMe', security: [{ bearerAuth: [] }], 'x-required-permission': null });
@@ -236,7 +236,7 @@ describe('API description', () => {
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     const page = response.body;
     expect(page).toContain('API reference');
-    expect(page.match(/data-testid="api-operation"/g)).toHaveLength(2);
+    expect(page.match(/data-testid="api-operation"/g)).toHaveLength(4);
     for (const text of ['/api/v1/me', '/api/v1/organisations', 'Check your API key', 'List the partnership&#39;s organisations', 'organisation:view', 'Any valid API key', '<code>limit</code>']) {
       expect(page).toContain(text);
     }

@@ -13,6 +13,7 @@ import { apiAuthentication } from './apiAuthentication.ts';
 import { openApiOptions } from './apiDocument.ts';
 import { componentExample, type OpenApiDocument, referenceOperations } from './apiReference.ts';
 import { meSchema, organisationListQuerySchema, organisationListSchema, problemResponses } from './apiSchemas.ts';
+import { registerIncidentOperations } from '../incidents/incidentsApi.ts';
 
 const en = translatorFor('en');
 const RATE_WINDOW_MS = 60_000;
@@ -25,6 +26,7 @@ const RATE_WINDOW_MS = 60_000;
 export async function apiRoutes(app: FastifyInstance, { services }: { services: Services }) {
   await registerPlatform(app, services);
   registerOperations(app, services);
+  registerIncidentOperations(app, services);
   registerDescription(app, services.config);
 }
 

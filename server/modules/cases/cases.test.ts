@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 
@@ -46,6 +47,7 @@ describe('opening and working a case', () => {
   it("is invisible to an organisation that neither leads nor takes part, until it is added", async () => {
     const lead = await createOrganisation(testApp);
     const partner = await createOrganisation(testApp, { name: 'Partner Housing', type: 'housing_provider' });
+    await createSharingAgreement(testApp, [lead.id, partner.id]);
     const manager = await createUser(testApp, { role: 'case_manager', organisationId: lead.id });
     const outsider = await createUser(testApp, { role: 'case_worker', organisationId: partner.id });
     const managerAgent = await signedInAgent(testApp, manager.user);

@@ -11,6 +11,8 @@ import { PeopleRepository } from '../people/peopleRepository.ts';
 import type { PeopleService } from '../people/peopleService.ts';
 import type { LocationInput } from '../places/placesSchemas.ts';
 import { PlacesRepository } from '../places/placesRepository.ts';
+import { SharingAgreementsService } from '../sharingAgreements/sharingAgreementsService.ts';
+import { dataCategoriesFor, purposeOfCaseType } from '../sharingAgreements/sharingPurposes.ts';
 import { type CaseRelationship, type CaseViewer, relationshipTo } from './caseAccess.ts';
 import { transitionNamed } from './caseWorkflow.ts';
 import { type CasePolicy, casePolicy } from './casesPolicy.ts';
@@ -48,14 +50,16 @@ export class CasesService {
   readonly #places: PlacesRepository;
   readonly #audit: AuditTrail;
   readonly #peopleService: PeopleService;
+  readonly #sharing: SharingAgreementsService;
 
-  constructor(db: Kysely<Database>, audit: AuditTrail, peopleService: PeopleService) {
+  constructor(db: Kysely<Database>, audit: AuditTrail, peopleService: PeopleService, sharing: SharingAgreementsService = new SharingAgreementsService(db, audit)) {
     this.#db = db;
     this.#repository = new CasesRepository(db);
     this.#people = new PeopleRepository(db);
     this.#places = new PlacesRepository(db);
     this.#audit = audit;
     this.#peopleService = peopleService;
+    this.#sharing = sharing;
   }
 
   /** The types offered for new cases. */
@@ -171,7 +175,7 @@ export class CasesService {
 
   /** Lets another organisation see and work on the case: the lead's decision, audited. */
   async addAgency(user: CurrentUser, caseId: string, organisationId: string, actor: Actor): Promise<void> {
-    await this.withCase(user, caseId, actor, async ({ opened, trx, audit, event }) => {
+    await this.#sharing.auditingRefusals(actor, () => this.withCase(user, caseId, actor, async ({ opened, trx, audit, event }) => {
       if (!opened.policy.canManageAgencies) throw new NotFound();
       const organisation = isUuid(organisationId)
         ? await trx.selectFrom('organisations').select(['id', 'name', 'active']).where('id', '=', organisationId).executeTakeFirst()
@@ -179,10 +183,14 @@ export class CasesService {
       if (!organisation?.active || organisation.id === opened.case.lead_organisation_id) {
         throw new ValidationFailed({ organisationId: 'cases.errors.agencyMissing' });
       }
+      // Taking part in the case shares it: the lead agency's data goes to the new agency.
+      const purpose = purposeOfCaseType(opened.case.case_type);
+      const sharing = { fromOrganisationId: opened.case.lead_organisation_id, toOrganisationId: organisation.id, purpose, dataCategories: dataCategoriesFor(purpose) };
+      const { agreement } = await this.#sharing.assertSharingAllowed(trx, sharing, actor, { field: 'organisationId', action: 'case_participation', caseId });
       if (!(await this.#repository.addParticipant(trx, caseId, organisationId, user.id))) return;
       await event('agency_added', { organisationId, organisation: organisation.name });
-      audit({ action: 'CASE_AGENCY_ADDED', recordType: 'case', recordId: caseId, details: { organisationId } });
-    });
+      audit({ action: 'CASE_AGENCY_ADDED', recordType: 'case', recordId: caseId, details: { organisationId, purpose, sharingAgreement: agreement?.reference ?? null } });
+    }));
   }
 
   async removeAgency(user: CurrentUser, caseId: string, organisationId: string, actor: Actor): Promise<void> {

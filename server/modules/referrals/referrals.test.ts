@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent, type UserFixture } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 import { availableBackends } from '../../../test/support/testDatabase.ts';
@@ -35,6 +36,7 @@ const BASE_FORM = {
 async function policeAndTrust() {
   const police = await createOrganisation(testApp, { name: `Police ${unique()}`, type: 'police' });
   const trust = await createOrganisation(testApp, { name: `Mental Health Trust ${unique()}`, type: 'nhs_trust' });
+  await createSharingAgreement(testApp, [police.id, trust.id]);
   const officer = await createUser(testApp, { role: 'case_worker', organisationId: police.id, name: 'PC Olu Adeyemi' });
   const trustManager = await createUser(testApp, { role: 'case_manager', organisationId: trust.id, name: 'Manon Hughes' });
   const trustWorker = await createUser(testApp, { role: 'case_worker', organisationId: trust.id, name: 'Wil Jones' });
@@ -223,8 +225,9 @@ describe.each(availableBackends())('referrals on %s', (kind) => {
 
   describe('pathways', () => {
     it('a partnership administrator points a pathway at one organisation, and can stop offering it', async () => {
-      const { trust, officerAgent, caseId } = await policeAndTrust();
+      const { police, trust, officerAgent, caseId } = await policeAndTrust();
       const otherTrust = await createOrganisation(testApp, { name: `Other Trust ${unique()}`, type: 'nhs_trust' });
+      await createSharingAgreement(testApp, [police.id, otherTrust.id]);
       const admin = await createUser(testApp, { role: 'partnership_admin' });
       const adminAgent = await signedInAgent(testApp, admin.user);
       const pathway = await db().selectFrom('referral_pathways').selectAll().where('code', '=', 'concern_for_welfare_mental_health').executeTakeFirstOrThrow();
@@ -572,6 +575,7 @@ describe.each(availableBackends())('referrals on %s', (kind) => {
       expect(page.body).toContain('Refer to another organisation');
 
       const elsewhere = await createOrganisation(testApp, { name: `Community Team ${unique()}`, type: 'voluntary_sector' });
+      await createSharingAgreement(testApp, [elsewhere.id, (await db().selectFrom('cases').select('lead_organisation_id').where('id', '=', caseId).executeTakeFirstOrThrow()).lead_organisation_id]);
       const form = await officerAgent.get(`/referrals/${referral.id}/redirect`);
       expect(form.statusCode).toBe(200);
       const redirected = await officerAgent.post(`/referrals/${referral.id}/redirect`, { ...BASE_FORM, toOrganisationId: elsewhere.id });

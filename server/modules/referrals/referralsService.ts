@@ -13,6 +13,8 @@ import type { CasesService } from '../cases/casesService.ts';
 import { caseTypeNameDetail, viewerOf } from '../cases/casesService.ts';
 import { organisationTypes } from '../organisations/organisationTypes.ts';
 import { PeopleRepository } from '../people/peopleRepository.ts';
+import { SharingAgreementsService } from '../sharingAgreements/sharingAgreementsService.ts';
+import { dataCategoriesFor, purposeOfReferral } from '../sharingAgreements/sharingPurposes.ts';
 import { referralDeadlinesFor } from './referralDeadlines.ts';
 import { type ReferralPolicy, referralPolicy, type ReferralSide, type ReferralStep, referralSteps } from './referralsPolicy.ts';
 import { ESCALATION_ROLES, INBOX_ROLES, ReferralsRepository, type ScanMarked } from './referralsRepository.ts';
@@ -47,6 +49,8 @@ export interface ScanResult {
 interface Options {
   calendar?: WorkingCalendar;
   now?: () => Date;
+  /** The information-sharing agreements every referral must fall under. */
+  sharing?: SharingAgreementsService;
 }
 
 /**
@@ -65,6 +69,7 @@ export class ReferralsService {
   readonly #audit: AuditTrail;
   readonly #calendar: WorkingCalendar;
   readonly #now: () => Date;
+  readonly #sharing: SharingAgreementsService;
 
   constructor(db: Kysely<Database>, audit: AuditTrail, cases: CasesService, options: Options = {}) {
     this.#repository = new ReferralsRepository(db);
@@ -74,6 +79,7 @@ export class ReferralsService {
     this.#audit = audit;
     this.#calendar = options.calendar ?? englandAndWalesCalendar();
     this.#now = options.now ?? (() => new Date());
+    this.#sharing = options.sharing ?? new SharingAgreementsService(db, audit);
   }
 
   /** Pathways the user's organisation may use. */
@@ -119,17 +125,21 @@ export class ReferralsService {
   }
 
   async referCase(user: CurrentUser, caseId: string, input: NewReferralInput, actor: Actor, redirectedFromId: string | null = null): Promise<ReferralRow> {
-    return this.#cases.withCase(user, caseId, actor, async ({ opened, trx, audit }) => {
-      if (!opened.policy.canEdit) throw new NotFound();
-      return this.#send(trx, audit, user, { caseId, personId: null }, input, redirectedFromId);
-    });
+    return this.#sharing.auditingRefusals(actor, () =>
+      this.#cases.withCase(user, caseId, actor, async ({ opened, trx, audit }) => {
+        if (!opened.policy.canEdit) throw new NotFound();
+        return this.#send(trx, audit, user, { caseId, personId: null }, input, redirectedFromId, actor, opened.case.case_type);
+      }),
+    );
   }
 
   async referPerson(user: CurrentUser, personId: string, input: NewReferralInput, actor: Actor, redirectedFromId: string | null = null): Promise<ReferralRow> {
-    return this.#audit.run(actor, async (trx, audit) => {
-      if (!(await this.#people.isVisible(personId, viewerOf(user), trx))) throw new NotFound();
-      return this.#send(trx, audit, user, { caseId: null, personId }, input, redirectedFromId);
-    });
+    return this.#sharing.auditingRefusals(actor, () =>
+      this.#audit.run(actor, async (trx, audit) => {
+        if (!(await this.#people.isVisible(personId, viewerOf(user), trx))) throw new NotFound();
+        return this.#send(trx, audit, user, { caseId: null, personId }, input, redirectedFromId, actor, null);
+      }),
+    );
   }
 
   /** Sends a new referral in place of a declined one, about the same case or person. */
@@ -397,7 +407,7 @@ export class ReferralsService {
     return pathway && usableBy(pathway, organisation?.type) ? pathway : undefined;
   }
 
-  async #send(trx: Transaction<Database>, audit: RecordAudit, user: CurrentUser, subject: Subject, input: NewReferralInput, redirectedFromId: string | null): Promise<ReferralRow> {
+  async #send(trx: Transaction<Database>, audit: RecordAudit, user: CurrentUser, subject: Subject, input: NewReferralInput, redirectedFromId: string | null, actor: Actor, caseType: string | null): Promise<ReferralRow> {
     const errors: FieldErrors = {};
     const pathway = input.pathway ? await this.#usablePathway(user, input.pathway, trx) : null;
     if (input.pathway && !pathway) errors.pathway = 'referrals.errors.pathwayUnknown';
@@ -413,6 +423,9 @@ export class ReferralsService {
       errors.urgency = 'referrals.errors.urgencyMustBeImmediate';
     }
     if (Object.keys(errors).length > 0 || !destination) throw new ValidationFailed(errors);
+    const purpose = purposeOfReferral(pathway?.code, caseType);
+    const sharing = { fromOrganisationId: user.organisationId, toOrganisationId: destination.id, purpose, dataCategories: dataCategoriesFor(purpose) };
+    const { agreement } = await this.#sharing.assertSharingAllowed(trx, sharing, actor, { field: 'toOrganisationId', action: 'referral', caseId: subject.caseId });
     const now = this.#now();
     const policeAttended = answers.policeAttended === 'yes';
     const deadlines = referralDeadlinesFor(this.#calendar, now, input.urgency as ReferralUrgency, pathway, policeAttended);
@@ -450,7 +463,7 @@ export class ReferralsService {
       action: 'REFERRAL_SENT',
       recordType: 'referral',
       recordId: referral.id,
-      details: { toOrganisationId: destination.id, caseId: subject.caseId, personId: subject.personId, lawfulBasis: input.lawfulBasis, consent: input.consent, redirectedFromId },
+      details: { toOrganisationId: destination.id, caseId: subject.caseId, personId: subject.personId, lawfulBasis: input.lawfulBasis, consent: input.consent, redirectedFromId, purpose, sharingAgreement: agreement?.reference ?? null },
     });
     return referral;
   }

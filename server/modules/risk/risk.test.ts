@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 import { addDays, londonToday } from '../../shared/dates.ts';
@@ -200,6 +201,7 @@ describe('who sees risk', () => {
   it('lets a participating agency see and add assessments, and tells anyone else every risk page does not exist', async () => {
     const lead = await createOrganisation(testApp);
     const partner = await createOrganisation(testApp, { type: 'housing_provider' });
+    await createSharingAgreement(testApp, [lead.id, partner.id]);
     const outsiderOrganisation = await createOrganisation(testApp);
     const manager = await createUser(testApp, { role: 'case_manager', organisationId: lead.id });
     const partnerWorker = await createUser(testApp, { role: 'case_worker', organisationId: partner.id });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent, type UserFixture } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 import { availableBackends } from '../../../test/support/testDatabase.ts';
@@ -234,6 +235,7 @@ describe.each(availableBackends())('search on %s', (kind) => {
     it('streams the list as CSV, row by row as the list filters it, with formulas made harmless, and audits the count', async () => {
       const council = await createOrganisation(testApp, { name: 'Export Council' });
       const police = await createOrganisation(testApp, { name: '@Export Police' });
+      await createSharingAgreement(testApp, [police.id, council.id]);
       const manager = await createUser(testApp, { role: 'case_manager', organisationId: council.id, name: 'Morgan Price' });
       const policeManager = await createUser(testApp, { role: 'case_manager', organisationId: police.id, name: '=Evil Officer' });
       const agent = await signedInAgent(testApp, manager.user);
@@ -301,6 +303,7 @@ describe.each(availableBackends())('search on %s', (kind) => {
 async function buildWorld(testApp: TestApp): Promise<World> {
   const council = await createOrganisation(testApp, { name: 'Lead Council' });
   const police = await createOrganisation(testApp, { name: 'Elsewhere Police', type: 'police' });
+  await createSharingAgreement(testApp, [police.id, council.id]);
   const councilManager = await createUser(testApp, { role: 'case_manager', organisationId: council.id });
   const policeManager = await createUser(testApp, { role: 'case_manager', organisationId: police.id });
   const councilAgent = await signedInAgent(testApp, councilManager.user);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser, signedInAgent } from '../../../test/factories/index.ts';
+import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import type { TestAgent } from '../../../test/support/agent.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 
@@ -62,6 +63,7 @@ async function caseWithPartners() {
   const health = await createOrganisation(testApp, { name: `Tyne Health Trust ${partnership}`, type: 'nhs_trust' });
   const housing = await createOrganisation(testApp, { name: `Elm Housing ${partnership}`, type: 'housing_provider' });
   const outsiderOrganisation = await createOrganisation(testApp, { name: `Unrelated Police Area ${partnership}` });
+  await createSharingAgreement(testApp, [council.id, health.id, housing.id]);
   const person = async (role: 'case_worker' | 'case_manager', organisationId: string, name: string) => {
     const fixture = await createUser(testApp, { role, organisationId, name });
     return { user: fixture.user, agent: await signedInAgent(testApp, fixture.user) };

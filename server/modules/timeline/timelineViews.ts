@@ -3,6 +3,7 @@ import type { FormErrors } from '../../shared/forms.ts';
 import type { Translate } from '../../shared/i18n/index.ts';
 import { paths } from '../../shared/paths.ts';
 import { describeReferralEvent, REFERRAL_TIMELINE_KINDS } from '../referrals/referralViews.ts';
+import { ALERT_TIMELINE_KINDS, describeAlertEvent } from '../alerts/alertViews.ts';
 import type { TimelinePage } from './timelineService.ts';
 
 type Details = Record<string, unknown>;
@@ -59,6 +60,7 @@ const KNOWN_KINDS = new Set([
 /** The heading and (when the event recorded enough) the one-line description of an event. */
 export function describeEvent(kind: string, details: Details, t: Translate): { title: string; detail: string | undefined } {
   if (REFERRAL_TIMELINE_KINDS.has(kind)) return describeReferralEvent(kind, details, t);
+  if (ALERT_TIMELINE_KINDS.has(kind)) return describeAlertEvent(kind, details, t);
   if (!KNOWN_KINDS.has(kind)) {
     return { title: t('timeline.events.unknown.title'), detail: t('timeline.events.unknown.detail', { kind: kind.replace(/_/g, ' ') }) };
   }

@@ -68,7 +68,7 @@ function isSectionPrefix(key: string, keys: string[]): boolean {
   return keys.some((candidate) => candidate.startsWith(branch));
 }
 
-const TABLES = new Set(['users', 'organisations', 'cases', 'people', 'referrals', 'households']);
+const TABLES = new Set(['users', 'organisations', 'cases', 'people', 'referrals', 'households', 'alerts', 'incidents']);
 
 /** Kysely column references such as 'users.email' share a section's name; they are not keys. */
 function looksLikeColumn(key: string): boolean {
