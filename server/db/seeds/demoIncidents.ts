@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Services } from '../../services.ts';
 import { systemActor } from '../../shared/actor.ts';
 
-const POLICE_UK_SAMPLE = path.resolve(import.meta.dirname, '../../../../shared/data/police-uk-asb/northumbria_asb_2022_street.csv');
+const POLICE_UK_SAMPLE = path.resolve(import.meta.dirname, 'data/northumbria_asb_2022_street_sample.csv');
 const POLICE_UK_ROWS = 300;
 
 // A council's ASB system and a mental-health trust's missed-contact log, each in its own layout.
@@ -30,8 +30,8 @@ MH-88412,2026-03-08T09:30:00Z,no_access_visit,Home visit: no answer at the door,
 export async function seedDemoIncidents(services: Services, agencyIds: Map<string, string>): Promise<void> {
   const actor = systemActor('seed');
   const importsFor = (key: string) => ({ organisationId: agencyIds.get(key)!, userId: null });
-  const policeRows = await firstLines(POLICE_UK_SAMPLE, POLICE_UK_ROWS + 1).catch(() => undefined);
-  if (policeRows) await services.incidentImports.importFile(importsFor('police'), Readable.from([policeRows]), 'northumbria_asb_2022_street.csv', { channel: 'police_uk' }, actor);
+  const policeRows = await firstLines(POLICE_UK_SAMPLE, POLICE_UK_ROWS + 1);
+  await services.incidentImports.importFile(importsFor('police'), Readable.from([policeRows]), 'northumbria_asb_2022_street.csv', { channel: 'police_uk' }, actor);
   await services.incidentImports.importFile(importsFor('city'), Readable.from([COUNCIL_CSV]), 'council-asb-export.csv', { channel: 'upload' }, actor);
   await services.incidentImports.importFile(importsFor('nhs'), Readable.from([NHS_CSV]), 'cmht-missed-contacts.csv', { channel: 'upload' }, actor);
 }

@@ -268,7 +268,7 @@ describe.each(availableBackends())('incident import on %s', (kind) => {
     it('imports street-level ASB rows as they come, by month, idempotently, with the licence shown', async () => {
       const { agent, organisation, user } = await uploader();
       const { readFileSync } = await import('node:fs');
-      const lines = readFileSync('/work/shared/data/police-uk-asb/northumbria_asb_2022_street.csv', 'utf8').split('\n').slice(0, 121).join('\n');
+      const lines = readFileSync(new URL('../../db/seeds/data/northumbria_asb_2022_street_sample.csv', import.meta.url), 'utf8').split('\n').slice(0, 121).join('\n');
       const importer = { organisationId: organisation.id, userId: user.id };
       const first = await testApp.services.incidentImports.importFile(importer, Readable.from([lines]), 'northumbria.csv', { channel: 'upload' }, systemActor('test'));
       expect(first).toMatchObject({ status: 'imported', channel: 'police_uk', rows_total: 120, rows_invalid: 0, rows_imported: 120 });

@@ -5,7 +5,7 @@ import { linkRecords } from './engine/linker.ts';
 import { febrlEntity, linkageQuality } from './febrlTruth.ts';
 import { readPersonCsv } from './linkageCsv.ts';
 
-const FEBRL = path.resolve(import.meta.dirname, '../../../../shared/data/febrl');
+const FEBRL = path.resolve(import.meta.dirname, '../../../test/data/febrl');
 
 async function qualityOf(leftFile: string, rightFile?: string) {
   const left = (await readPersonCsv(path.join(FEBRL, leftFile), { idColumn: 'rec_id' })).records;

@@ -202,7 +202,7 @@ describe('kernelDensity', () => {
 });
 
 describe('districts', () => {
-  const file = path.resolve(import.meta.dirname, '../../../../../shared/data/police-uk-asb/northumbria_districts.geojson');
+  const file = path.resolve(import.meta.dirname, '../boundaries/districts.geojson');
 
   it('finds the district holding a point and counts points per district', async () => {
     const districts = await readDistrictsFile(file);
