@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runOneroof } from '../test/support/cli.ts';
 import { createIncident, createPerson } from '../test/factories/alertIncidents.ts';
 import { TEST_BASE_URL, TEST_SECRETS } from '../test/support/testApp.ts';
 import { availableBackends, createTestDatabase, type TestDatabase } from '../test/support/testDatabase.ts';
 
-const projectDirectory = path.resolve(import.meta.dirname, '..');
-const NODE = path.join(projectDirectory, 'node_modules', '.bin', 'node');
-
-function oneroof(databaseUrl: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', BASE_URL: TEST_BASE_URL, SESSION_SECRET: TEST_SECRETS.sessionSecret, ENCRYPTION_KEY: TEST_SECRETS.encryptionKey, DATABASE_URL: databaseUrl };
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['cli/oneroof.ts', ...args], { cwd: projectDirectory, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function oneroof(databaseUrl: string, ...args: string[]): Promise<CliResult> {
+  return runOneroof(args, { PATH: process.env.PATH ?? '', NODE_ENV: 'test', BASE_URL: TEST_BASE_URL, SESSION_SECRET: TEST_SECRETS.sessionSecret, ENCRYPTION_KEY: TEST_SECRETS.encryptionKey, DATABASE_URL: databaseUrl });
 }
 
 describe.runIf(availableBackends().includes('postgres'))('oneroof alerts:run', () => {

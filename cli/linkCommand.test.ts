@@ -1,22 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runOneroof } from '../test/support/cli.ts';
 
-const projectDirectory = path.resolve(import.meta.dirname, '..');
-const NODE = path.join(projectDirectory, 'node_modules', '.bin', 'node');
 
-function oneroof(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['cli/oneroof.ts', ...args], { cwd: projectDirectory, env: { PATH: process.env.PATH ?? '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function oneroof(...args: string[]): Promise<CliResult> {
+  return runOneroof(args);
 }
 
 /** Ten people and, in a second file, the same people as another agency wrote them, plus two strangers. */

@@ -1,23 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runOneroof } from '../test/support/cli.ts';
 
-const projectDirectory = path.resolve(import.meta.dirname, '..');
-const NODE = path.join(projectDirectory, 'node_modules', '.bin', 'node');
 const METRES_PER_DEGREE_LATITUDE = (6_371_008.8 * Math.PI) / 180;
 
-function oneroof(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['cli/oneroof.ts', ...args], { cwd: projectDirectory, env: { PATH: process.env.PATH ?? '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function oneroof(...args: string[]): Promise<CliResult> {
+  return runOneroof(args);
 }
 
 const HEADER = 'Crime ID,Month,Date,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context';

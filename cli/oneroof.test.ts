@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,18 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseKind, openDatabase } from '../server/db/database.ts';
 import type { Database } from '../server/db/schema.ts';
 import { sha256Hex } from '../server/shared/crypto.ts';
+import { type CliResult, runOneroof } from '../test/support/cli.ts';
 import { TEST_BASE_URL, TEST_SECRETS } from '../test/support/testApp.ts';
 import { availableBackends, createTestDatabase, type TestDatabase } from '../test/support/testDatabase.ts';
 
-const projectDirectory = path.resolve(import.meta.dirname, '..');
-// The project's own Node 24, which runs TypeScript as the operator's `npm run oneroof` does.
-const NODE = path.join(projectDirectory, 'node_modules', '.bin', 'node');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * The operator's journey, on each backend: Postgres through DATABASE_URL when a server is
@@ -52,15 +43,7 @@ describe.each(availableBackends())('the oneroof command on %s', (kind: DatabaseK
       ...(postgres?.url ? { DATABASE_URL: postgres.url } : {}),
       ...overrides,
     };
-    return new Promise((resolve, reject) => {
-      const child = spawn(NODE, ['cli/oneroof.ts', ...args], { cwd: projectDirectory, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return runOneroof(args, env);
   }
 
   /** The test's own look at the database, between commands (PGlite allows one process at a time). */
