@@ -45,6 +45,12 @@ export const permissionDefinitions = {
   'alert:triage': { personalData: true, apiScope: false },
   'alert:statistics': { personalData: false, apiScope: false },
   'alert_rules:manage': { personalData: false, apiScope: false },
+  // Linking one agency's record of a person to another's shows both side by side.
+  'linkage:review': { personalData: true, apiScope: false },
+  'retention:manage': { personalData: false, apiScope: false },
+  'retention:approve': { personalData: true, apiScope: false },
+  'subject_access:manage': { personalData: true, apiScope: false },
+  'access_review:view': { personalData: true, apiScope: false },
 } as const satisfies Record<string, { personalData: boolean; apiScope: boolean }>;
 
 export type Permission = keyof typeof permissionDefinitions;
@@ -58,6 +64,7 @@ export const roles = [
   'case_worker',
   'analyst',
   'read_only_partner',
+  'data_protection_officer',
 ] as const;
 export type Role = (typeof roles)[number];
 
@@ -68,14 +75,14 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'outbox:view', 'audit:view', 'analytics:view', 'governance:view', 'break_glass:review', 'case_settings:manage',
     'case_review:manage', 'pathway:manage', 'alert_rules:manage', 'alert:statistics', 'problem:view', 'problem:manage',
     'sharing_agreement:manage', 'sharing_agreement:sign', 'meeting:manage', 'meeting:attend',
-    'governance:manage', 'agreement:sign',
+    'governance:manage', 'agreement:sign', 'retention:manage',
   ],
   organisation_admin: ['organisation:view', 'incident:write', 'user:manage', 'api_key:manage', 'outbox:view', 'governance:view', 'sharing_agreement:sign', 'agreement:sign'],
   case_manager: [
     'organisation:view', 'case:view', 'case:edit', 'case:manage', 'case:create', 'case:export', 'case:break_glass',
     'person:view', 'incident:view', 'incident:write', 'analytics:view', 'governance:view', 'case_review:manage',
     'referral:create', 'referral:receive', 'referral:view', 'alert:view', 'alert:triage', 'alert:statistics', 'problem:view', 'problem:manage',
-    'meeting:manage', 'meeting:attend',
+    'meeting:manage', 'meeting:attend', 'linkage:review',
   ],
   case_worker: [
     'organisation:view', 'case:view', 'case:edit', 'case:create', 'person:view', 'incident:view', 'incident:write', 'governance:view',
@@ -84,6 +91,10 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   ],
   analyst: ['organisation:view', 'incident:view', 'analytics:view', 'governance:view', 'alert:statistics', 'problem:view', 'problem:manage'],
   read_only_partner: ['organisation:view', 'analytics:view', 'governance:view'],
+  data_protection_officer: [
+    'organisation:view', 'governance:view', 'audit:view', 'break_glass:review',
+    'retention:manage', 'retention:approve', 'subject_access:manage', 'access_review:view',
+  ],
 };
 
 /** Who may reach a route: anyone, any signed-in user, or holders of a named permission. */

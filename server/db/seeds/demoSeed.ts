@@ -33,6 +33,7 @@ const demoUsers: { email: string; name: string; role: Role; organisation: string
   { email: 'caseworker@oneroof.example', name: 'Tom Walker', role: 'case_worker', organisation: 'housing' },
   { email: 'analyst@oneroof.example', name: 'Nurul Hassan', role: 'analyst', organisation: 'police' },
   { email: 'partner@oneroof.example', name: 'Megan Jones', role: 'read_only_partner', organisation: 'victims' },
+  { email: 'dpo@oneroof.example', name: 'Siân Morgan', role: 'data_protection_officer', organisation: 'city' },
   // Colleagues in other agencies, so that the demo cases have officers on every side.
   { email: 'police@oneroof.example', name: 'Daniel Hughes', role: 'case_manager', organisation: 'police' },
   { email: 'housing@oneroof.example', name: 'Rachel Moore', role: 'case_manager', organisation: 'housing' },
