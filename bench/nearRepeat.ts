@@ -9,7 +9,7 @@ const CINCINNATI = path.resolve(import.meta.dirname, '../../shared/data/near-rep
 const METRES_PER_DEGREE = (6_371_008.8 * Math.PI) / 180;
 
 /**
- * `npm run bench -- near-repeat [--events N] [--iterations N] [--workers N] [--file CSV]`: the Knox
+ * `npm run bench -- near-repeat [--events N] [--iterations N] [--workers N] [--file CSV] [--javascript]`: the Knox
  * test on Cincinnati's real burglaries (2016–2018) scaled up to N events. Each synthetic event is a
  * real one moved by up to 250 m in a random direction and up to 15 days either way, so the city's
  * extent and hotspots stay as they were while the density grows N ÷ 8,297 times.
@@ -23,9 +23,10 @@ export async function runNearRepeatBenchmark(args: string[]): Promise<unknown> {
   const events = scaledUp(real, eventCount);
   const parameters = { distanceBands: [100, 200, 300, 400, 500], timeBands: [7, 14, 21, 28, 35], iterations, seed: 1 };
 
-  let timings = { closePairsSeconds: 0, permutationsSeconds: 0 };
+  let timings: { closePairsSeconds: number; permutationsSeconds: number; kernel: string } = { closePairsSeconds: 0, permutationsSeconds: 0, kernel: '' };
   const started = performance.now();
-  const result = await analyseNearRepeat(events, parameters, { workers, eventLabel: 'burglaries', onTimings: (measured) => (timings = measured) });
+  const javascriptOnly = args.includes('--javascript');
+  const result = await analyseNearRepeat(events, parameters, { workers, eventLabel: 'burglaries', javascriptOnly, onTimings: (measured) => (timings = measured) });
   const seconds = (performance.now() - started) / 1000;
   return {
     benchmark: 'near-repeat',
@@ -39,6 +40,7 @@ export async function runNearRepeatBenchmark(args: string[]): Promise<unknown> {
     seconds: round(seconds),
     closePairsSeconds: round(timings.closePairsSeconds),
     permutationsSeconds: round(timings.permutationsSeconds),
+    kernel: timings.kernel,
     nanosecondsPerPairPerPermutation: round((timings.permutationsSeconds * 1e9 * workers) / (result.closePairCount * iterations)),
     summary: result.summary,
     machine: {

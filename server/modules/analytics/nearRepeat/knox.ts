@@ -44,6 +44,9 @@ export function bandIndex(bands: readonly number[], value: number): number {
   return -1;
 }
 
+/** Relative closeness of h to a band's edge at which the exact distance decides. */
+const EDGE = 1e-9;
+
 /** Bits of a packed pair that hold its distance band; the rest hold the partner's index. */
 const BAND_BITS = 5;
 const BAND_MASK = (1 << BAND_BITS) - 1;
@@ -84,10 +87,23 @@ export function findClosePairs(events: readonly NearRepeatEvent[], distanceBands
 
   const offsets = new Int32Array(new SharedArrayBuffer((n + 1) * 4));
   const partners = new GrowingArray(Int32Array, n * 8);
+  const cosLat = lat.map(Math.cos);
+  // Distance grows with the haversine h, so bands are compared as h: no asin or square root per
+  // candidate. Only an h within a hair of a band's edge is settled by the distance itself.
+  const bandH = distanceBands.map((band) => Math.sin(band / (2 * EARTH_RADIUS_M)) ** 2);
+  const lastH = bandH[bandH.length - 1]! * (1 + EDGE);
   const compare = (i: number, from: number, to: number) => {
+    const latI = lat[i]!, lonI = lon[i]!, cosI = cosLat[i]!;
     for (let j = from; j < to; j += 1) {
-      if (Math.abs(lat[i]! - lat[j]!) > maxLatitudeApart) continue;
-      const band = bandIndex(distanceBands, haversineMetres(lat[i]!, lon[i]!, lat[j]!, lon[j]!));
+      const dLat = latI - lat[j]!;
+      if (dLat > maxLatitudeApart || -dLat > maxLatitudeApart) continue;
+      const sinLat = Math.sin(dLat / 2);
+      const sinLon = Math.sin((lonI - lon[j]!) / 2);
+      const h = sinLat * sinLat + cosI * cosLat[j]! * sinLon * sinLon;
+      if (h > lastH) continue;
+      let band = 0;
+      while (band < bandH.length && h > bandH[band]! * (1 + EDGE)) band += 1;
+      if (band < bandH.length && h >= bandH[band]! * (1 - EDGE)) band = bandIndex(distanceBands, haversineMetres(latI, lonI, lat[j]!, lon[j]!));
       if (band >= 0) partners.push((j << BAND_BITS) | band);
     }
   };

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { countPairs, findClosePairs, type NearRepeatEvent, type PermutationTotals, type PermutationWork, timeBandLookup } from './knox.ts';
+import { type KernelPermutationWork, prepareKernel } from './knoxKernel.ts';
 import { summariseNearRepeat } from './nearRepeatSummary.ts';
 
 export interface NearRepeatParameters {
@@ -34,7 +35,9 @@ export interface AnalysisOptions {
   /** Names the events in the summary, e.g. "burglaries". */
   eventLabel?: string;
   /** Called with the seconds spent finding close pairs and permuting (for the benchmark). */
-  onTimings?: (timings: { closePairsSeconds: number; permutationsSeconds: number }) => void;
+  onTimings?: (timings: { closePairsSeconds: number; permutationsSeconds: number; kernel: 'wasm-simd' | 'javascript' }) => void;
+  /** Permute in plain JavaScript even where the WebAssembly kernel could (tests compare the two). */
+  javascriptOnly?: boolean;
 }
 
 export async function analyseNearRepeat(events: readonly NearRepeatEvent[], parameters: NearRepeatParameters, options: AnalysisOptions = {}): Promise<NearRepeatResult> {
@@ -47,14 +50,15 @@ export async function analyseNearRepeat(events: readonly NearRepeatEvent[], para
 
   const work = { pairs, timeBands: parameters.timeBands, distanceBandCount: parameters.distanceBands.length, observed, seed: parameters.seed };
   const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), parameters.iterations));
+  const kernel = options.javascriptOnly ? undefined : prepareKernel(pairs, parameters.distanceBands.length, parameters.timeBands, workers);
   const shares = await Promise.all(
     Array.from({ length: workers }, (_, index) => {
       const from = Math.floor((parameters.iterations * index) / workers);
       const to = Math.floor((parameters.iterations * (index + 1)) / workers);
-      return inWorker({ ...work, from, to });
+      return inWorker(kernel ? { kernel: { kernel, worker: index, days: pairs.days, observed, seed: parameters.seed, from, to } } : { plain: { ...work, from, to } });
     }),
   );
-  options.onTimings?.({ closePairsSeconds: (paired - started) / 1000, permutationsSeconds: (performance.now() - paired) / 1000 });
+  options.onTimings?.({ closePairsSeconds: (paired - started) / 1000, permutationsSeconds: (performance.now() - paired) / 1000, kernel: kernel ? 'wasm-simd' : 'javascript' });
 
   const cells = observed.length;
   const sums = new Float64Array(cells);
@@ -80,7 +84,7 @@ export async function analyseNearRepeat(events: readonly NearRepeatEvent[], para
   return { ...result, summary: summariseNearRepeat(result, options.eventLabel ?? 'events') };
 }
 
-function inWorker(work: PermutationWork): Promise<PermutationTotals> {
+function inWorker(work: { kernel: KernelPermutationWork } | { plain: PermutationWork }): Promise<PermutationTotals> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./nearRepeatWorker.ts', import.meta.url), { workerData: work });
     worker.once('message', (totals: PermutationTotals) => resolve(totals));
