@@ -291,11 +291,20 @@ export class IncidentImportService {
       let batch: ValidIncident[] = [];
       let created = 0;
       let alreadyHeld = 0;
+      // One batch is stored while the next is read and checked, so parsing and the database work
+      // side by side. A failed store rejects `storing`; the next await rethrows it and the
+      // transaction rolls back as before.
+      let storing: Promise<void> = Promise.resolve();
       const flush = async () => {
-        const stored = await this.#repository.storeBatch(trx, row.organisation_id, importId, batch);
-        created += stored.created.length;
-        alreadyHeld += stored.alreadyHeld;
+        const sending = batch;
         batch = [];
+        await storing;
+        if (sending.length === 0) return;
+        storing = this.#repository.storeBatch(trx, row.organisation_id, importId, sending).then((stored) => {
+          created += stored.created.length;
+          alreadyHeld += stored.alreadyHeld;
+        });
+        storing.catch(() => undefined);
       };
       for await (const record of reading.records) {
         const checked = checker.check(record);
@@ -305,6 +314,7 @@ export class IncidentImportService {
         if (batch.length >= this.#options.batchSize) await flush();
       }
       await flush();
+      await storing;
       await this.#repository.updateImport(importId, { status: 'imported', rows_imported: created, rows_already_held: alreadyHeld, finished_at: new Date() }, trx);
       audit({ action: 'INCIDENTS_IMPORTED', recordType: 'incident_import', recordId: importId, details: { created, alreadyHeld, channel: row.channel } });
       return { created };
