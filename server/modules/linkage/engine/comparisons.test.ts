@@ -76,3 +76,37 @@ describe('address comparison', () => {
     expect(comparePostcode('4223', '9999')).toBe(1);
   });
 });
+
+describe('comparisons on encoded records', () => {
+  it('grade every pair of a FEBRL set exactly as the string comparisons do, cached or not', async () => {
+    const { readPersonCsv } = await import('../linkageCsv.ts');
+    const { encodeRecords, valueOf } = await import('./encodedRecords.ts');
+    const { comparisons } = await import('./comparisons.ts');
+    const { records: people } = await readPersonCsv(new URL('../../../../test/data/febrl/dataset4a.csv', import.meta.url).pathname, { idColumn: 'rec_id' });
+    const sample = people.slice(0, 400);
+    const records = encodeRecords(sample);
+    const parts = (index: number) => ({
+      postcode: valueOf(records, 'postcode', index),
+      streetNumber: valueOf(records, 'streetNumber', index),
+      addressLine: valueOf(records, 'addressLine', index),
+      locality: valueOf(records, 'locality', index),
+    });
+    const byName = new Map(comparisons.map((comparison) => [comparison.name, comparison]));
+    let partial = 0;
+    for (let pass = 0; pass < 2; pass += 1) {
+      for (let a = 0; a < sample.length; a += 1) {
+        for (let b = a + 1; b < sample.length; b += 7) {
+          const level = byName.get('address')!.level(records, a, b);
+          expect(level).toBe(compareAddress(parts(a), parts(b)));
+          if (level > 1 && level < addressLevels.length - 1) partial += 1;
+          expect(byName.get('dateOfBirth')!.level(records, a, b)).toBe(compareDateOfBirth(valueOf(records, 'dateOfBirth', a), valueOf(records, 'dateOfBirth', b)));
+          expect(byName.get('surname')!.level(records, a, b)).toBe(
+            compareSurname(valueOf(records, 'surname', a), valueOf(records, 'surname', b), valueOf(records, 'givenName', a), valueOf(records, 'givenName', b)),
+          );
+        }
+      }
+    }
+    // The sample holds partial address agreements, so the cached paths were exercised.
+    expect(partial).toBeGreaterThan(50);
+  });
+});

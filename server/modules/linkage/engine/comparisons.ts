@@ -3,6 +3,7 @@ import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import { type EncodedRecords } from './encodedRecords.ts';
 import type { LinkageField } from './fields.ts';
 import { areNicknames } from './nicknames.ts';
+import { type PairCache, pairCacheFor } from './pairCache.ts';
 
 /** Level 0 of every comparison: one side has nothing, so the field is no evidence either way. */
 export const MISSING = 0;
@@ -60,11 +61,31 @@ export function compareSurname(a: string, b: string, givenA = '', givenB = ''): 
 
 export const dateOfBirthLevels = ['missing', 'different', 'year only', 'one part differs', 'one digit differs', 'day and month swapped', 'exact'] as const;
 
-/** Dates as YYYYMMDD. */
+/** Dates as YYYYMMDD. Compared character by character: it runs for millions of pairs. */
 export function compareDateOfBirth(a: string, b: string): number {
   const level = (label: (typeof dateOfBirthLevels)[number]) => dateOfBirthLevels.indexOf(label);
   if (a === '' || b === '') return MISSING;
   if (a === b) return level('exact');
+  if (a.length !== 8 || b.length !== 8) return compareDateParts(a, b);
+  const sameYear = sameSpan(a, 0, b, 0, 4);
+  if (sameYear && sameSpan(a, 4, b, 6, 2) && sameSpan(a, 6, b, 4, 2)) return level('day and month swapped');
+  let differing = 0;
+  for (let index = 0; index < 8; index += 1) if (a.charCodeAt(index) !== b.charCodeAt(index)) differing += 1;
+  if (differing === 1) return level('one digit differs');
+  const partsEqual = Number(sameYear) + Number(sameSpan(a, 4, b, 4, 2)) + Number(sameSpan(a, 6, b, 6, 2));
+  if (partsEqual === 2) return level('one part differs');
+  if (sameYear) return level('year only');
+  return DIFFERENT;
+}
+
+function sameSpan(a: string, fromA: number, b: string, fromB: number, length: number): boolean {
+  for (let index = 0; index < length; index += 1) if (a.charCodeAt(fromA + index) !== b.charCodeAt(fromB + index)) return false;
+  return true;
+}
+
+/** The same levels for dates not in the 8-character form (never produced by normalise, kept for safety). */
+function compareDateParts(a: string, b: string): number {
+  const level = (label: (typeof dateOfBirthLevels)[number]) => dateOfBirthLevels.indexOf(label);
   const [yearA, monthA, dayA] = [a.slice(0, 4), a.slice(4, 6), a.slice(6, 8)];
   const [yearB, monthB, dayB] = [b.slice(0, 4), b.slice(4, 6), b.slice(6, 8)];
   if (yearA === yearB && monthA === dayB && dayA === monthB) return level('day and month swapped');
@@ -163,11 +184,10 @@ function byTokens(field: LinkageField, exact: number, compare: (a: string, b: st
 }
 
 /**
- * Names repeat across millions of pairs, so each distinct pair of names is compared once per
- * thread. The cache is emptied when it grows large, which keeps memory bounded.
+ * Names, postcodes, streets and towns repeat across millions of pairs, so each distinct pair of
+ * values is compared once per thread (see pairCache.ts).
  */
-const nameLevelCaches = new WeakMap<readonly string[], Map<number, number>>();
-const NAME_CACHE_LIMIT = 2_000_000;
+const pairCaches = new WeakMap<readonly string[], PairCache>();
 
 function nameLevel(
   records: EncodedRecords,
@@ -187,28 +207,8 @@ function nameLevel(
   const valueA = records.dictionaries[field][tokenA]!;
   const valueB = records.dictionaries[field][tokenB]!;
   if (valueA === text(records, otherField, b) && valueB === text(records, otherField, a)) return swapped;
-  const size = records.dictionaries[field].length;
-  const key = tokenA < tokenB ? tokenA * size + tokenB : tokenB * size + tokenA;
-  const dictionary = records.dictionaries[field];
-  let cache = nameLevelCaches.get(dictionary);
-  if (!cache) {
-    cache = new Map();
-    nameLevelCaches.set(dictionary, cache);
-  }
-  let level = cache.get(key);
-  if (level === undefined) {
-    level = compare(valueA, valueB);
-    if (cache.size >= NAME_CACHE_LIMIT) cache.clear();
-    cache.set(key, level);
-  }
-  return level;
+  return pairCacheFor(pairCaches, records.dictionaries[field]).get(tokenA, tokenB, () => compare(valueA, valueB));
 }
-
-function addressOf(records: EncodedRecords, index: number): AddressParts {
-  return { postcode: text(records, 'postcode', index), streetNumber: text(records, 'streetNumber', index), addressLine: text(records, 'addressLine', index), locality: text(records, 'locality', index) };
-}
-
-const similarityCaches = new WeakMap<readonly string[], Map<number, boolean>>();
 
 /** Whether two records' values of a field are the same or nearly (Jaro–Winkler ≥ 0.92), once per distinct pair of values. */
 function similarTokens(records: EncodedRecords, field: LinkageField, a: number, b: number): boolean {
@@ -217,20 +217,43 @@ function similarTokens(records: EncodedRecords, field: LinkageField, a: number, 
   if (tokenA < 0 || tokenB < 0) return false;
   if (tokenA === tokenB) return true;
   const dictionary = records.dictionaries[field];
-  let cache = similarityCaches.get(dictionary);
-  if (!cache) {
-    cache = new Map();
-    similarityCaches.set(dictionary, cache);
-  }
-  const key = tokenA < tokenB ? tokenA * dictionary.length + tokenB : tokenB * dictionary.length + tokenA;
-  let result = cache.get(key);
-  if (result === undefined) {
-    result = jaroWinkler(dictionary[tokenA]!, dictionary[tokenB]!) >= JW_HIGH;
-    if (cache.size >= NAME_CACHE_LIMIT) cache.clear();
-    cache.set(key, result);
-  }
-  return result;
+  return pairCacheFor(pairCaches, dictionary).get(tokenA, tokenB, () => Number(jaroWinkler(dictionary[tokenA]!, dictionary[tokenB]!) >= JW_HIGH)) === 1;
 }
+
+/** comparePostcode on tokens, once per distinct pair of postcodes. */
+function postcodeLevel(records: EncodedRecords, a: number, b: number): number {
+  const tokenA = records.tokens.postcode[a]!;
+  const tokenB = records.tokens.postcode[b]!;
+  if (tokenA < 0 || tokenB < 0) return MISSING;
+  if (tokenA === tokenB) return 4;
+  const dictionary = records.dictionaries.postcode;
+  return pairCacheFor(pairCaches, dictionary).get(tokenA, tokenB, () => comparePostcode(dictionary[tokenA]!, dictionary[tokenB]!));
+}
+
+/** compareAddress on tokens: the same levels without building strings or objects for each pair. */
+function addressLevel(records: EncodedRecords, a: number, b: number): number {
+  const { postcode, streetNumber, addressLine, locality } = records.tokens;
+  const hasAny = (index: number) => postcode[index]! >= 0 || addressLine[index]! >= 0 || locality[index]! >= 0;
+  if (!hasAny(a) || !hasAny(b)) return MISSING;
+  const postcodes = postcodeLevel(records, a, b);
+  const sameNumber = streetNumber[a]! >= 0 && streetNumber[a] === streetNumber[b];
+  const agreesOrAbsent = (tokens: Int32Array) => tokens[a] === tokens[b] || tokens[a]! < 0 || tokens[b]! < 0;
+  if (postcodes === 4 && sameNumber && agreesOrAbsent(addressLine) && agreesOrAbsent(locality)) return ADDRESS_EXACT;
+  if (sameNumber) {
+    const sameStreet = similarTokens(records, 'addressLine', a, b);
+    if ((postcodes >= 3 && (sameStreet || similarTokens(records, 'locality', a, b))) || (sameStreet && similarTokens(records, 'locality', a, b))) return ADDRESS_SAME_HOME;
+  }
+  if (postcodes === 4) return ADDRESS_SAME_POSTCODE;
+  const sameTown = similarTokens(records, 'locality', a, b);
+  if (!sameTown && postcodes < 2) return DIFFERENT;
+  return similarTokens(records, 'addressLine', a, b) ? ADDRESS_SAME_STREET : ADDRESS_NEARBY;
+}
+
+const ADDRESS_EXACT = addressLevels.indexOf('exact');
+const ADDRESS_SAME_HOME = addressLevels.indexOf('same home, small differences');
+const ADDRESS_SAME_POSTCODE = addressLevels.indexOf('same postcode');
+const ADDRESS_SAME_STREET = addressLevels.indexOf('same street');
+const ADDRESS_NEARBY = addressLevels.indexOf('same town or nearby postcode');
 
 export type ComparisonName = 'givenName' | 'surname' | 'dateOfBirth' | 'address' | 'phone' | 'identifier';
 
@@ -261,8 +284,7 @@ export const comparisons: readonly Comparison[] = [
     name: 'address',
     levels: addressLevels,
     fields: ['postcode', 'streetNumber', 'addressLine', 'locality'],
-    level: (records, a, b) =>
-      compareAddress(addressOf(records, a), addressOf(records, b), () => similarTokens(records, 'addressLine', a, b), () => similarTokens(records, 'locality', a, b)),
+    level: addressLevel,
   },
   { name: 'phone', levels: editLevels, fields: ['phone'], level: byTokens('phone', editLevels.length - 1, compareByEdits) },
   { name: 'identifier', levels: identifierLevels, fields: ['identifier'], level: byTokens('identifier', identifierLevels.length - 1, compareIdentifier) },
