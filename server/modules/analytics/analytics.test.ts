@@ -390,6 +390,11 @@ describe.each(availableBackends())('analytics on %s', (kind) => {
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('data-testid="near-repeat-table"');
       expect(page.body).toContain('Pairs of burglary incidents within 100 m');
+      // The summary is in the reader's language, not the English of the command line.
+      const welsh = await agent.get(`${runUrl}?lang=cy`);
+      expect(welsh.body).toContain('Mae parau o ddigwyddiadau bwrgleriaeth o fewn 100 m ac o fewn 3 diwrnod');
+      expect(welsh.body).not.toContain('Pairs of burglary');
+      await agent.get(`${runUrl}?lang=en`);
       expect(page.body).toContain('24 incidents were used.');
       expect(page.body).toContain('1 incident was left out because only its month is known.');
       expect(page.body).toContain('data-significant="true"');

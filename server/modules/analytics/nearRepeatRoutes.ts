@@ -6,7 +6,7 @@ import { paths } from '../../shared/paths.ts';
 import { FILTER_FIELDS, filterFormContext, filterFrom, me, pageBasics } from './analyticsPage.ts';
 import { maySaveAnalyses } from './analyticsPolicy.ts';
 import { MAX_ITERATIONS, parseNearRepeatForm } from './analyticsSchemas.ts';
-import { SIGNIFICANCE_LEVEL, formatP } from './nearRepeat/nearRepeatSummary.ts';
+import { describeNearRepeatFinding, SIGNIFICANCE_LEVEL, formatP } from './nearRepeat/nearRepeatSummary.ts';
 import type { NearRepeatRunParameters, StoredNearRepeatResult } from './nearRepeatRuns.ts';
 import { toQueryString } from './savedAnalysesRoutes.ts';
 
@@ -99,6 +99,7 @@ export async function nearRepeatRoutes(app: FastifyInstance, { services }: { ser
       form: parameters.form,
       result,
       table: result ? nearRepeatTable(result, request.t) : undefined,
+      summary: result ? describeNearRepeatFinding(result, request.t, request.t('analytics.nearRepeat.finding.events', { category: basics.categoryName(parameters.form.category).toLocaleLowerCase(request.locale) })) : undefined,
       refreshSeconds: REFRESH_SECONDS,
       statusUrl: paths.analytics.nearRepeatRunStatus({ runId: run.id }),
       parameters: toQueryString(parameters.query),
