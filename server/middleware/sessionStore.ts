@@ -2,6 +2,7 @@ import type { Session } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { sha256Hex } from '../shared/crypto.ts';
+import { isDatabaseUnavailable } from '../shared/errors.ts';
 
 type Callback = (error?: unknown) => void;
 type SessionCallback = (error: unknown, session?: Session | null) => void;
@@ -43,7 +44,9 @@ export class DatabaseSessionStore {
         conflict.column('sid_hash').doUpdateSet({ user_id: userId, data, expires_at: expiresAt, updated_at: new Date() }),
       )
       .execute()
-      .then(() => callback(), callback);
+      // With the database gone, a page's answer (the 503 page above all) must still reach the
+      // browser: the session keeps its stored state and the change is lost, failing closed.
+      .then(() => callback(), (error: unknown) => callback(isDatabaseUnavailable(error) ? undefined : error));
   }
 
   destroy(sessionId: string, callback: Callback): void {

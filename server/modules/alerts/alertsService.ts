@@ -9,7 +9,7 @@ import type { AuditTrail, RecordAudit } from '../audit/auditTrail.ts';
 import type { CaseInput } from '../cases/casesSchemas.ts';
 import { CasesRepository } from '../cases/casesRepository.ts';
 import type { CasesService } from '../cases/casesService.ts';
-import { type AlertViewer, incidentDetailVisibleTo } from './alertAccess.ts';
+import { type AlertViewer, alertViewerFor, incidentDetailVisibleTo } from './alertAccess.ts';
 import { type AlertRuleCode, ruleSettings } from './alertRules.ts';
 import { type AlertDetail, type AlertListFilters, AlertsRepository, type EvidenceIncident, type RuleRunCounts } from './alertsRepository.ts';
 import type { DismissInput, RuleInput } from './alertsSchemas.ts';
@@ -35,10 +35,6 @@ export interface ShownIncident extends Omit<EvidenceIncident, 'summary' | 'addre
 }
 
 const TRIAGE_ROLES = roles.filter((role) => hasPermission(role, 'alert:triage'));
-
-function viewerOf(user: CurrentUser): AlertViewer {
-  return { userId: user.id, organisationId: user.organisationId };
-}
 
 /**
  * Alerts: running the rules (after imports, on a schedule, from the command line), the triage
@@ -86,14 +82,14 @@ export class AlertsService {
   }
 
   async list(user: CurrentUser, filters: AlertListFilters, actor: Actor) {
-    const result = await this.#repository.list(viewerOf(user), filters);
+    const result = await this.#repository.list(await alertViewerFor(this.#db, user), filters);
     await this.#audit.record(actor, { action: 'ALERT_LIST_VIEWED', recordType: 'alert', details: { filters, count: result.rows.length } });
     return { ...result, rules: await this.#repository.rules() };
   }
 
   /** One alert with its evidence as the viewer may see it; "not found" outside need-to-know. */
   async view(user: CurrentUser, alertId: string, actor: Actor) {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     return this.#audit.run(actor, async (trx, audit) => {
       const alert = await this.#find(trx, alertId, viewer);
       const evidence = await this.#repository.evidence(trx, alertId);
@@ -111,7 +107,7 @@ export class AlertsService {
   }
 
   async assign(user: CurrentUser, alertId: string, assigneeId: string, actor: Actor): Promise<void> {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     await this.#audit.run(actor, async (trx, audit) => {
       await this.#findOpen(trx, alertId, viewer);
       const assignable = await this.#repository.assignableUsers(viewer.organisationId, TRIAGE_ROLES, trx);
@@ -122,7 +118,7 @@ export class AlertsService {
   }
 
   async dismiss(user: CurrentUser, alertId: string, input: DismissInput, actor: Actor): Promise<void> {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     await this.#audit.run(actor, async (trx, audit) => {
       await this.#findOpen(trx, alertId, viewer);
       const decided = await this.#repository.decide(trx, alertId, { status: 'dismissed', dismissReason: input.reason, dismissDetail: input.detail ?? null, decidedBy: user.id });
@@ -137,7 +133,7 @@ export class AlertsService {
    * writes the evidence into the case timeline and closes the alert as "case opened".
    */
   async openCase(user: CurrentUser, alertId: string, input: CaseInput, actor: Actor): Promise<string> {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     await this.#audit.run(actor, async (trx) => this.#findOpen(trx, alertId, viewer));
     const created = await this.#cases.create(user, input, actor);
     await this.#linkToCase(user, alertId, created.id, 'case_opened', actor);
@@ -146,7 +142,7 @@ export class AlertsService {
 
   /** Adds the alert's subject, place and evidence to a case the viewer may edit. */
   async addToCase(user: CurrentUser, alertId: string, reference: string, actor: Actor): Promise<string> {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     await this.#audit.run(actor, async (trx) => this.#findOpen(trx, alertId, viewer));
     const target = await this.#caseRecords.findVisibleByReference(reference, { userId: user.id, organisationId: user.organisationId, role: user.role });
     if (!target) throw new ValidationFailed({ reference: 'alerts.errors.caseUnknown' });
@@ -155,7 +151,7 @@ export class AlertsService {
   }
 
   async #linkToCase(user: CurrentUser, alertId: string, caseId: string, status: 'case_opened' | 'added_to_case', actor: Actor): Promise<void> {
-    const viewer = viewerOf(user);
+    const viewer = await alertViewerFor(this.#db, user);
     await this.#cases.withCase(user, caseId, actor, async ({ opened, trx, audit, event }) => {
       if (!opened.policy.canLinkRecords) throw new ValidationFailed({ reference: 'alerts.errors.caseNotEditable' });
       const alert = await this.#findOpen(trx, alertId, viewer);

@@ -140,6 +140,13 @@ export class ReferralsRepository {
     return query.orderBy('name').execute();
   }
 
+  /** What decides the purpose a referral shares under: its pathway's code and its case's type. */
+  async sharingBasis(executor: Executor, referral: { pathway_id: string | null; case_id: string | null }): Promise<{ pathwayCode: string | null; caseType: string | null }> {
+    const pathway = referral.pathway_id ? await executor.selectFrom('referral_pathways').select('code').where('id', '=', referral.pathway_id).executeTakeFirst() : undefined;
+    const kase = referral.case_id ? await executor.selectFrom('cases').select('case_type').where('id', '=', referral.case_id).executeTakeFirst() : undefined;
+    return { pathwayCode: pathway?.code ?? null, caseType: kase?.case_type ?? null };
+  }
+
   async organisation(id: string, executor: Executor = this.#db) {
     if (!isUuid(id)) return undefined;
     return executor.selectFrom('organisations').select(['id', 'name', 'type', 'active']).where('id', '=', id).executeTakeFirst();

@@ -166,7 +166,7 @@ export async function referralsRoutes(app: FastifyInstance, { services }: { serv
       declineItems: declineCodes.map((value) => ({ value, text: request.t(`referrals.declineCodes.${value}`), checked: problem?.values.declineCode === value })),
       openForm: problem?.form,
       values: problem?.values ?? {},
-      errors: problem ? formErrors(problem.fieldErrors, request.t, ['caseType', 'declineCode', 'declineReason', 'moreInfoRequest', 'information', 'withdrawalReason']) : undefined,
+      errors: problem ? formErrors(problem.fieldErrors, request.t, ['sharing', 'caseType', 'declineCode', 'declineReason', 'moreInfoRequest', 'information', 'withdrawalReason']) : undefined,
     });
   };
 

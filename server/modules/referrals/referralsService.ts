@@ -230,11 +230,18 @@ export class ReferralsService {
    * on it.
    */
   async accept(user: CurrentUser, referralId: string, input: AcceptInput, actor: Actor): Promise<ReferralRow> {
-    return this.#step(user, referralId, 'accept', input.version, actor, async ({ trx, referral, now, audit }) => {
-      const caseId = referral.case_id ? await this.#joinCase(trx, user, referral) : await this.#openCase(trx, user, referral, input, audit);
-      await this.#tellReferrer(trx, referral, 'referral_accepted', {});
-      return { changes: { decided_at: now, decided_by: user.id, accepted_case_id: caseId }, details: { caseId } };
-    });
+    return this.#sharing.auditingRefusals(actor, () =>
+      this.#step(user, referralId, 'accept', input.version, actor, async ({ trx, referral, now, audit }) => {
+        // The agreement that allowed sending may have expired or been withdrawn since: ask again.
+        const basis = await this.#repository.sharingBasis(trx, referral);
+        const purpose = purposeOfReferral(basis.pathwayCode, basis.caseType);
+        const sharing = { fromOrganisationId: referral.from_organisation_id, toOrganisationId: referral.to_organisation_id, purpose, dataCategories: dataCategoriesFor(purpose) };
+        const { agreement } = await this.#sharing.assertSharingAllowed(trx, sharing, actor, { field: 'sharing', action: 'referral_acceptance', caseId: referral.case_id, referralId: referral.id });
+        const caseId = referral.case_id ? await this.#joinCase(trx, user, referral) : await this.#openCase(trx, user, referral, input, audit);
+        await this.#tellReferrer(trx, referral, 'referral_accepted', {});
+        return { changes: { decided_at: now, decided_by: user.id, accepted_case_id: caseId }, details: { caseId, purpose, sharingAgreement: agreement?.reference ?? null } };
+      }),
+    );
   }
 
   /**

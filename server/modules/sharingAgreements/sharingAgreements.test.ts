@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIncident, createPerson } from '../../../test/factories/alertIncidents.ts';
 import { createOrganisation, createUser, signedInAgent } from '../../../test/factories/index.ts';
 import { createSharingAgreement } from '../../../test/factories/sharingAgreements.ts';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
 import { availableBackends } from '../../../test/support/testDatabase.ts';
 import { addDays, londonToday } from '../../shared/dates.ts';
+import { translatorFor } from '../../shared/i18n/index.ts';
 import { formatDate } from '../../shared/time.ts';
 import { organisationsSharingWith } from './sharingAgreementsService.ts';
 
@@ -99,6 +101,11 @@ describe.each(availableBackends())('information-sharing agreements on %s', (kind
       await refusedWith(s, s.council.id, `No active information-sharing agreement between ${s.police.name} and ${s.council.name} for domestic abuse (MARAC).`, 'noAgreement');
     });
 
+    it('refuses when there is no agreement at all', async () => {
+      const s = await scenario();
+      await refusedWith(s, s.council.id, `No active information-sharing agreement between ${s.police.name} and ${s.council.name} for domestic abuse (MARAC).`, 'noAgreement');
+    });
+
     it('refuses when the receiving organisation is not a party', async () => {
       const s = await scenario();
       await createSharingAgreement(testApp, [s.police.id, s.third.id]);
@@ -154,6 +161,169 @@ describe.each(availableBackends())('information-sharing agreements on %s', (kind
     const form = await adminAgent.post('/sharing-agreements/settings', { enforcementEnabled: 'maybe', reviewReminderDays: '0' });
     expect(form.statusCode).toBe(400);
     expect(form.body).toContain('Select whether to enforce agreements');
+  });
+
+  /**
+   * The third leg: alerts. A person known to health only is a repeat victim (three incidents in
+   * a week); the council sees the alert only while health shares hidden-harm signals with it.
+   */
+  describe('enforcement on alerts', () => {
+    async function healthOnlyAlert() {
+      const health = await createOrganisation(testApp, { name: `Health ${unique()}`, type: 'nhs_trust' });
+      const council = await createOrganisation(testApp, { name: `Council ${unique()}` });
+      const healthWorker = await createUser(testApp, { role: 'case_worker', organisationId: health.id });
+      const councilWorker = await createUser(testApp, { role: 'case_worker', organisationId: council.id });
+      const councilManager = await createUser(testApp, { role: 'case_manager', organisationId: council.id });
+      const family = `Hidden${unique()}`;
+      const person = await createPerson(db(), { given: 'Sam', family });
+      const asOf = new Date();
+      for (const daysAgo of [1, 2, 3]) {
+        await createIncident(db(), { organisationId: health.id, asOf, daysAgo, people: [{ personId: person, role: 'complainant' }], category: 'concern_for_welfare', summary: `Health note ${family}`, address: `12 ${family} Row` });
+      }
+      await testApp.services.alerts.runRules(asOf);
+      const alert = await db().selectFrom('alerts').select('id').where('person_id', '=', person).where('rule_code', '=', 'repeat_victim').executeTakeFirstOrThrow();
+      return {
+        health, council, family, alertId: alert.id, councilManager,
+        healthAgent: await signedInAgent(testApp, healthWorker.user),
+        councilAgent: await signedInAgent(testApp, councilWorker.user),
+      };
+    }
+    type AlertWorld = Awaited<ReturnType<typeof healthOnlyAlert>>;
+
+    /** What the council sees of the alert on the list (and its count), its page, and triage. */
+    async function councilSees(w: AlertWorld): Promise<boolean> {
+      const list = await w.councilAgent.get('/alerts');
+      expect(list.statusCode).toBe(200);
+      const listed = list.body.includes(w.family);
+      const count = /data-testid="alert-count">([^<]*)</.exec(list.body)?.[1]?.trim();
+      const page = await w.councilAgent.get(`/alerts/${w.alertId}`);
+      const assign = await w.councilAgent.post(`/alerts/${w.alertId}/assign`, { assigneeId: w.councilManager.user.id });
+      if (listed) {
+        expect(count).toBe('1 alert');
+        expect(page.statusCode).toBe(200);
+        // Shared in full: the health summary and address, not only category, date and agency.
+        expect(page.body).toContain(`Health note ${w.family}`);
+        expect(page.body).toContain(`12 ${w.family} Row`);
+        expect(assign.statusCode).toBe(302);
+        expect((await db().selectFrom('alerts').select('assigned_to').where('id', '=', w.alertId).executeTakeFirstOrThrow()).assigned_to).toBe(w.councilManager.user.id);
+        await db().updateTable('alerts').set({ assigned_to: null }).where('id', '=', w.alertId).execute();
+      } else {
+        expect(count).toBe('0 alerts');
+        expect(page.statusCode).toBe(404);
+        expect(assign.statusCode).toBe(404);
+        expect((await db().selectFrom('alerts').select('assigned_to').where('id', '=', w.alertId).executeTakeFirstOrThrow()).assigned_to).toBeNull();
+      }
+      return listed;
+    }
+
+    const yesterday = () => addDays(londonToday(), -1);
+    const states: [string, (w: AlertWorld) => Promise<unknown>, boolean][] = [
+      ['no agreement', async () => undefined, false],
+      ['a live agreement for hidden-harm signals', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'] }), true],
+      ['an expired agreement', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], endsOn: yesterday(), reviewOn: addDays(londonToday(), -30) }), false],
+      ['a withdrawn (suspended) agreement', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], status: 'withdrawn' }), false],
+      ['an agreement for another purpose', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['asb_case_management', 'domestic_abuse_marac'] }), false],
+      ['an agreement not yet signed by the council', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], status: 'draft', signedBy: [w.health.id] }), false],
+      ['an agreement without special category data', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], dataCategories: ['personal'] }), false],
+    ];
+
+    it.each(states)('with %s', async (_state, arrange, visible) => {
+      const w = await healthOnlyAlert();
+      await arrange(w);
+      expect(await councilSees(w)).toBe(visible);
+      // Health, whose incidents they are, sees the alert whatever the agreements say.
+      expect((await w.healthAgent.get(`/alerts/${w.alertId}`)).statusCode).toBe(200);
+    });
+
+    it('shows the alert to the council from signature until the agreement expires or is withdrawn', async () => {
+      const w = await healthOnlyAlert();
+      expect(await councilSees(w)).toBe(false);
+      const agreement = await createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], status: 'draft', signedBy: [w.health.id] });
+      expect(await councilSees(w)).toBe(false);
+      const councilAdmin = await createUser(testApp, { role: 'organisation_admin', organisationId: w.council.id });
+      expect((await (await signedInAgent(testApp, councilAdmin.user)).post(`/sharing-agreements/${agreement.id}/sign`, { organisationId: w.council.id, confirm: 'yes' })).statusCode).toBe(302);
+      expect(await councilSees(w)).toBe(true);
+
+      await db().updateTable('sharing_agreements').set({ ends_on: yesterday(), review_on: addDays(londonToday(), -30) }).where('id', '=', agreement.id).execute();
+      expect(await councilSees(w)).toBe(false);
+      await db().updateTable('sharing_agreements').set({ ends_on: addDays(londonToday(), 365), review_on: addDays(londonToday(), 30) }).where('id', '=', agreement.id).execute();
+      expect(await councilSees(w)).toBe(true);
+
+      const admin = await createUser(testApp, { role: 'partnership_admin', organisationId: w.council.id });
+      expect((await (await signedInAgent(testApp, admin.user)).post(`/sharing-agreements/${agreement.id}/withdraw`, { reason: 'Under review after a breach' })).statusCode).toBe(302);
+      expect(await councilSees(w)).toBe(false);
+    });
+  });
+
+  describe('accepting a referral', () => {
+    /** A referral sent to the council under a live agreement, and the council manager who may accept it. */
+    async function sentReferral() {
+      const s = await scenario();
+      const agreement = await createSharingAgreement(testApp, [s.police.id, s.council.id], { purposes: ['domestic_abuse_marac'] });
+      expect((await sharings.referral.act(s, s.council.id)).statusCode).toBe(302);
+      const referral = await db().selectFrom('referrals').select(['id', 'version']).where('case_id', '=', s.caseId).executeTakeFirstOrThrow();
+      const receiver = await createUser(testApp, { role: 'case_manager', organisationId: s.council.id });
+      return { ...s, agreement, referral, receiverAgent: await signedInAgent(testApp, receiver.user), receiver };
+    }
+    const stateOf = async (referralId: string) => (await db().selectFrom('referrals').select(['status', 'accepted_case_id']).where('id', '=', referralId).executeTakeFirstOrThrow());
+    const councilOnCase = async (caseId: string, councilId: string) =>
+      (await db().selectFrom('case_participants').select('case_id').where('case_id', '=', caseId).where('organisation_id', '=', councilId).execute()).length > 0;
+
+    it('accepts while the agreement that allowed sending is still live, naming it in the audit', async () => {
+      const r = await sentReferral();
+      const accepted = await r.receiverAgent.post(`/referrals/${r.referral.id}/accept`, { version: String(r.referral.version) });
+      expect(accepted.statusCode).toBe(302);
+      expect((await stateOf(r.referral.id)).status).toBe('accepted');
+      expect(await councilOnCase(r.caseId, r.council.id)).toBe(true);
+      const audit = await db().selectFrom('audit_events').select('details').where('action', '=', 'REFERRAL_ACCEPTED').where('record_id', '=', r.referral.id).executeTakeFirstOrThrow();
+      expect(audit.details).toMatchObject({ purpose: 'domestic_abuse_marac', sharingAgreement: r.agreement.reference });
+    });
+
+    it.each([
+      ['withdrawn', { status: 'withdrawn' as const }, (reference: string) => `The agreement ${reference} has been withdrawn.`],
+      ['expired', { ends_on: addDays(londonToday(), -1), review_on: addDays(londonToday(), -30) }, (reference: string) => `The agreement ${reference} expired on ${formatDate(addDays(londonToday(), -1), 'en')}.`],
+    ])('refuses when the agreement was %s after sending, changes nothing and audits the refusal', async (reason, change, message) => {
+      const r = await sentReferral();
+      await db().updateTable('sharing_agreements').set(change).where('id', '=', r.agreement.id).execute();
+      const refused = await r.receiverAgent.post(`/referrals/${r.referral.id}/accept`, { version: String(r.referral.version) });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain(message(r.agreement.reference));
+      expect(refused.body).toContain('href="#sharing"');
+      expect(refused.body).toContain('id="sharing"');
+      expect(await stateOf(r.referral.id)).toEqual({ status: 'received', accepted_case_id: null });
+      expect(await councilOnCase(r.caseId, r.council.id)).toBe(false);
+      expect(await db().selectFrom('audit_events').select('seq').where('action', '=', 'REFERRAL_ACCEPTED').where('record_id', '=', r.referral.id).execute()).toHaveLength(0);
+      const audited = await refusals(r.caseId);
+      expect(audited).toHaveLength(1);
+      expect(audited[0]!.actor_user_id).toBe(r.receiver.user.id);
+      expect(audited[0]!.details).toMatchObject({ reason, sharing: 'referral_acceptance', referralId: r.referral.id, fromOrganisationId: r.police.id, toOrganisationId: r.council.id, purpose: 'domestic_abuse_marac' });
+    });
+  });
+
+  describe('refusal messages in the reader’s language', () => {
+    it('writes the date of an expired agreement in Welsh for a Welsh reader, and in Malay for a Malay reader', async () => {
+      const s = await scenario();
+      const endsOn = addDays(londonToday(), -1);
+      const agreement = await createSharingAgreement(testApp, [s.police.id, s.council.id], { endsOn, reviewOn: addDays(londonToday(), -30) });
+      await db().updateTable('users').set({ locale: 'cy' }).where('id', '=', s.manager.user.id).execute();
+      const welsh = await sharings['case participation'].act(s, s.council.id);
+      expect(welsh.statusCode).toBe(400);
+      const welshDate = formatDate(endsOn, 'cy');
+      expect(welshDate).not.toBe(formatDate(endsOn, 'en'));
+      expect(welsh.body).toContain(`Daeth y cytundeb ${agreement.reference} i ben ar ${welshDate}.`);
+      expect(welsh.body).not.toContain(formatDate(endsOn, 'en'));
+
+      await db().updateTable('users').set({ locale: 'ms' }).where('id', '=', s.manager.user.id).execute();
+      const malay = await sharings.referral.act(s, s.council.id);
+      expect(malay.statusCode).toBe(400);
+      expect(malay.body).toContain(`Perjanjian ${agreement.reference} tamat tempoh pada ${formatDate(endsOn, 'ms')}.`);
+    });
+
+    it('formats the dates of an overlapping agreement in the reader’s language', () => {
+      const message = '$t(sharingAgreements.errors.overlap, {"reference":"ISA-009","organisations":"A, B","purpose":"hidden_harm_signals","start":"2026-01-01","end":"2026-12-31"})';
+      expect(translatorFor('cy')(message)).toContain(`o ${formatDate('2026-01-01', 'cy')} i ${formatDate('2026-12-31', 'cy')}`);
+      expect(translatorFor('en')(message)).toContain('from 1 January 2026 to 31 December 2026');
+    });
   });
 
   describe('the register', () => {

@@ -147,8 +147,12 @@ export class SharingAgreementsRepository {
     return new Map(rows.map((row) => [row.id, row.name]));
   }
 
-  /** Organisations that share with this one for the purpose under an agreement in force today. */
-  async sharingWith(executor: Executor, organisationId: string, purpose: string, today: string): Promise<string[]> {
+  /**
+   * Organisations that share with this one for the purpose under an agreement in force today:
+   * the set form of `sharingDecision` (active, signed by both, in its period, covering the
+   * purpose and every category of data the purpose carries).
+   */
+  async sharingWith(executor: Executor, organisationId: string, purpose: string, categories: readonly string[], today: string): Promise<string[]> {
     const rows = await executor
       .selectFrom('sharing_agreement_parties as other')
       .innerJoin('sharing_agreements as a', 'a.id', 'other.agreement_id')
@@ -157,6 +161,7 @@ export class SharingAgreementsRepository {
       .distinct()
       .where('a.status', '=', 'active')
       .where(sql<boolean>`${purpose} = any(a.purposes)`)
+      .where(sql<boolean>`a.data_categories @> ${sql.val([...categories])}::text[]`)
       .where('a.starts_on', '<=', today)
       .where('a.ends_on', '>=', today)
       .where('other.organisation_id', '!=', organisationId)

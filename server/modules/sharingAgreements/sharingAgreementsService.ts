@@ -4,21 +4,21 @@ import { type Actor, systemActor } from '../../shared/actor.ts';
 import { londonToday } from '../../shared/dates.ts';
 import { Conflict, NotFound, ValidationFailed } from '../../shared/errors.ts';
 import { hasPermission } from '../../shared/permissions.ts';
-import { formatDate } from '../../shared/time.ts';
 import type { CurrentUser } from '../../types.ts';
 import type { AuditTrail } from '../audit/auditTrail.ts';
 import type { AgreementInput } from './sharingAgreementsSchemas.ts';
 import { type AgreementWithParties, SharingAgreementsRepository } from './sharingAgreementsRepository.ts';
 import { type Refusal, type SharingRequest, SharingRefused, sharingDecision } from './sharingDecision.ts';
-import type { SharingPurpose } from './sharingPurposes.ts';
+import { dataCategoriesFor, type SharingPurpose } from './sharingPurposes.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Which form field a refusal is shown on, and what the audit event says the action was. */
 export interface SharingContext {
   field: string;
-  action: 'referral' | 'case_participation' | 'alert';
+  action: 'referral' | 'referral_acceptance' | 'case_participation' | 'alert';
   caseId?: string | null;
+  referralId?: string | null;
 }
 
 /**
@@ -31,7 +31,7 @@ export async function organisationsSharingWith(executor: Executor, organisationI
   const repository = new SharingAgreementsRepository(executor as Kysely<Database>);
   const settings = await repository.settings(executor);
   if (!settings.enforcement_enabled) return new Set((await repository.activeOrganisations(executor)).map((row) => row.id).filter((id) => id !== organisationId));
-  return new Set(await repository.sharingWith(executor, organisationId, purpose, londonToday()));
+  return new Set(await repository.sharingWith(executor, organisationId, purpose, dataCategoriesFor(purpose), londonToday()));
 }
 
 /**
@@ -69,6 +69,7 @@ export class SharingAgreementsService {
       reason: decision.reason,
       sharing: context.action,
       caseId: context.caseId ?? null,
+      ...(context.referralId ? { referralId: context.referralId } : {}),
       fromOrganisationId: request.fromOrganisationId,
       toOrganisationId: request.toOrganisationId,
       purpose: request.purpose,
@@ -201,7 +202,8 @@ function messageParams(refusal: Refusal, request: SharingRequest, names: Map<str
       return { ...base, reference: refusal.reference, organisation: names.get(refusal.organisationId) ?? '' };
     case 'notStarted':
     case 'expired':
-      return { ...base, reference: refusal.reference, date: formatDate(refusal.date, 'en') };
+      // An ISO date: the catalogue's `{{date, date}}` writes it in the reader's language.
+      return { ...base, reference: refusal.reference, date: refusal.date };
     case 'withdrawn':
       return { ...base, reference: refusal.reference };
   }
@@ -210,6 +212,6 @@ function messageParams(refusal: Refusal, request: SharingRequest, names: Map<str
 function overlapError(other: AgreementWithParties, input: AgreementInput): ValidationFailed {
   const shared = other.parties.filter((party) => input.parties.includes(party.organisation_id)).map((party) => party.name);
   const purpose = other.purposes.find((code) => (input.purposes as readonly string[]).includes(code)) ?? '';
-  const params = { reference: other.reference, organisations: shared.join(', '), purpose, start: formatDate(other.starts_on, 'en'), end: formatDate(other.ends_on, 'en') };
+  const params = { reference: other.reference, organisations: shared.join(', '), purpose, start: other.starts_on, end: other.ends_on };
   return new ValidationFailed({ startsOn: `$t(sharingAgreements.errors.overlap, ${JSON.stringify(params)})` });
 }

@@ -46,11 +46,26 @@ export async function readNoteSubmission(request: FastifyRequest, receiver: Rece
   } catch (error) {
     await receiver.discard(submission.upload);
     delete submission.upload;
-    // A failing disk is the service's problem (500); anything else is a malformed or over-limit upload.
+    // A full disk refuses the file with a message (the typed note is kept) and is logged for the
+    // operator; any other failing disk is the service's problem (500); anything else is a
+    // malformed or over-limit upload.
+    if (isStorageFull(error)) {
+      request.log.error({ err: error }, 'attachment storage is full: upload refused');
+      submission.uploadProblem = STORAGE_FULL;
+      return submission;
+    }
     if (error instanceof Error && 'syscall' in error) throw error;
     submission.uploadProblem = 'timeline.errors.attachmentUnreadable';
   }
   return submission;
+}
+
+/** The message key of an upload refused because the attachment store has no space left. */
+export const STORAGE_FULL = 'timeline.errors.storageFull';
+
+function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 async function drain(stream: Readable): Promise<void> {

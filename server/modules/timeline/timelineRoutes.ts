@@ -8,7 +8,7 @@ import type { CurrentUser } from '../../types.ts';
 import { caseContext } from '../cases/casesRoutes.ts';
 import { attachmentDisposition } from './attachmentTypes.ts';
 import { noteSensitivities } from './noteAccess.ts';
-import { readNoteSubmission } from './noteSubmission.ts';
+import { readNoteSubmission, STORAGE_FULL } from './noteSubmission.ts';
 import { noteSchema, timelineQuerySchema } from './timelineSchemas.ts';
 import { TIMELINE_PAGE_SIZE } from './timelineService.ts';
 import { formatFileSize, noteErrors, timelineItems } from './timelineViews.ts';
@@ -65,7 +65,8 @@ export async function timelineRoutes(app: FastifyInstance, { services }: { servi
     const fieldErrors: FieldErrors = { ...(form.ok ? {} : form.fieldErrors), ...(submission.uploadProblem ? { attachment: submission.uploadProblem } : {}) };
     if (!form.ok || submission.uploadProblem) {
       await timeline.discard(submission.upload);
-      return render(request, reply.status(400), 1, { values: submission.values, fieldErrors });
+      // 507 Insufficient Storage: the request was fine, the server cannot keep the file now.
+      return render(request, reply.status(submission.uploadProblem === STORAGE_FULL ? 507 : 400), 1, { values: submission.values, fieldErrors });
     }
     try {
       await timeline.addNote(me(request), caseId, form.data, submission.upload, request.actor);

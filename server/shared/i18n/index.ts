@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import Negotiator from 'negotiator';
+import { formatDate } from '../time.ts';
 
 export const locales = ['en', 'cy', 'ms'] as const;
 export type Locale = (typeof locales)[number];
@@ -39,6 +40,9 @@ await translator.init({
   returnNull: false,
   initAsync: false,
 });
+// `{{date, date}}` in a message shows a stored ISO date as the reader's language writes it, for
+// messages built where the reader's language is not known (e.g. `$t(key, {"date": "2026-11-30"})`).
+translator.services.formatter?.add('date', (value, lng) => formatDate(value as string, isLocale(lng) ? lng : defaultLocale));
 
 export type Translate = TFunction;
 
