@@ -186,3 +186,21 @@ export function syntheticLinkageData(size: number, seed = 7, shareKnown = 0.8): 
   });
   return { people, incoming, truth };
 }
+
+/**
+ * The people named in `count` incident records, drawn from a population of `populationSize` (so
+ * the same people recur, as repeat victims and known perpetrators do across agencies), each
+ * record a FEBRL-style corrupted copy of its person; `truth[i]` is record i's person.
+ */
+export function syntheticIncidentPeople(count: number, populationSize: number, seed = 11): { records: PersonRecord[]; truth: Int32Array } {
+  const random = mulberry32(seed);
+  const words = vocabulary(random, populationSize);
+  const population = Array.from({ length: populationSize }, (_, index) => newPerson(random, words, `p${index}`));
+  const truth = new Int32Array(count);
+  const records = Array.from({ length: count }, (_, index) => {
+    const person = Math.floor(random() * populationSize);
+    truth[index] = person;
+    return corrupted(random, population[person]!, words, `r${index}`);
+  });
+  return { records, truth };
+}

@@ -8,6 +8,7 @@ import { type ComparisonParameters, countPatterns, estimateM, estimateU, randomP
 import type { LinkageField, PersonRecord } from './fields.ts';
 import { probabilityOf } from './linkageConfig.ts';
 import type { WorkerResult, WorkerTask } from './linkageWorker.ts';
+import { modelFromStored, type StoredLinkageModel } from './storedModel.ts';
 import { termFrequencyAdjustments } from './termFrequency.ts';
 
 /** The trained Fellegi–Sunter model for one run: m and u per level, the prior, and name frequencies. */
@@ -42,6 +43,8 @@ export interface LinkOptions {
   /** Worker threads for comparing pairs (default: every core Node may use). */
   workers?: number;
   seed?: number;
+  /** Score with this stored model instead of training one (no u sampling, no EM). */
+  model?: StoredLinkageModel;
 }
 
 /** Below this many pairs to compare (blocked and random), starting worker threads costs more than it saves. */
@@ -58,9 +61,9 @@ export async function linkRecords(left: readonly PersonRecord[], right: readonly
   const rules = blockingRules.map((rule) => blocksOf(records, rule));
   const block = clock();
   const seed = options.seed ?? 1;
-  const { compared, levelCounts } = await comparePairs(records, rules, options.workers ?? os.availableParallelism(), seed);
+  const { compared, levelCounts } = await comparePairs(records, rules, options.workers ?? os.availableParallelism(), seed, !options.model);
   const compare = clock();
-  const model = trainModel(records, compared, seed, levelCounts);
+  const model = options.model ? modelFromStored(records, options.model) : trainModel(records, compared, seed, levelCounts);
   const estimate = clock();
   const scored = scorePairs(records, model, compared);
   const score = clock();
@@ -84,10 +87,10 @@ function stopwatch(): () => number {
 }
 
 /** Compares the blocked pairs and samples random pairs for u, on worker threads when worth it. */
-async function comparePairs(records: EncodedRecords, rules: RuleBlocks[], workers: number, seed: number): Promise<{ compared: ComparedPairs[]; levelCounts: number[][] }> {
+async function comparePairs(records: EncodedRecords, rules: RuleBlocks[], workers: number, seed: number, sampleU = true): Promise<{ compared: ComparedPairs[]; levelCounts: number[][] }> {
   let upperBound = 0;
   for (const rule of rules) for (let block = 0; block < rule.offsets.length - 1; block += 1) upperBound += pairsInBlock(rule, block, records.mode);
-  const randomPairs = randomPairsToSample(records);
+  const randomPairs = sampleU ? randomPairsToSample(records) : 0;
   if (workers <= 1 || upperBound + randomPairs < PAIRS_WORTH_A_WORKER) {
     const compared = compareBlockedPairs({ records, rules, shares: splitIntoShares(rules, records.mode, 1)[0]! });
     return { compared: [compared], levelCounts: sampleLevelCounts(records, randomPairs, seed) };
