@@ -98,6 +98,8 @@ export async function seedDemoData(services: Services): Promise<{ seeded: boolea
   await seedDemoAlerts(services, agencyIds);
   await seedDemoProblems(services, agencyIds);
   await seedDemoGovernance(services, agencyIds);
+  // The partnership's starting retention schedules (closed cases 6 years, incidents 2 years, ...).
+  await services.retention.ensureDefaultSchedules(actor);
   return { seeded: true };
 }
 

@@ -16,6 +16,7 @@ const areas: { permission: Permission; href: () => string; key: string }[] = [
   { permission: 'pathway:manage', href: paths.referrals.pathways, key: 'referralPathways' },
   { permission: 'alert_rules:manage', href: paths.alerts.rules, key: 'alertRules' },
   { permission: 'break_glass:review', href: paths.admin.breakGlass.index, key: 'breakGlass' },
+  { permission: 'retention:manage', href: paths.admin.retention.index, key: 'retention' },
 ];
 
 export async function adminRoutes(app: FastifyInstance) {

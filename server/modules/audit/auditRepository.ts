@@ -44,7 +44,14 @@ export class AuditRepository {
 
   async lockChainAndReadHead(trx: Transaction<Database>): Promise<{ seq: string; hash: string } | undefined> {
     await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`.execute(trx);
-    return trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const head = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    // After retention has removed every event, the chain continues from its anchor (ADR 0026).
+    return head ?? (await this.latestAnchor(trx));
+  }
+
+  /** The newest retention anchor: the seq and hash of the last event retention removed. */
+  async latestAnchor(executor: Kysely<Database> | Transaction<Database> = this.#db): Promise<{ seq: string; hash: string } | undefined> {
+    return executor.selectFrom('audit_chain_anchors').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   }
 
   async insert(trx: Transaction<Database>, rows: NewAuditRow[]): Promise<void> {
@@ -86,8 +93,8 @@ export class AuditRepository {
   }
 
   /** Rows in chain order, a batch at a time, for verification of very large logs. */
-  async *inChainOrder(batchSize = 5_000): AsyncGenerator<AuditEventRow> {
-    let after = '0';
+  async *inChainOrder(batchSize = 5_000, afterSeq = '0'): AsyncGenerator<AuditEventRow> {
+    let after = afterSeq;
     for (;;) {
       const batch = await this.#db
         .selectFrom('audit_events')
