@@ -13,7 +13,7 @@ import { availableBackends } from './support/testDatabase.ts';
  */
 const PAGES_PER_USER = 400;
 const SLOW_PAGE_MS = 5_000;
-const USERS = ['manager@oneroof.example', 'caseworker@oneroof.example', 'nhs@oneroof.example', 'admin@oneroof.example', 'analyst@oneroof.example'];
+const USERS = ['manager@oneroof.example', 'caseworker@oneroof.example', 'nhs@oneroof.example', 'admin@oneroof.example', 'analyst@oneroof.example', 'dpo@oneroof.example'];
 const NOT_FOLLOWED = [/^\/sign-out/, /^\/api\//, /[?&]lang=/, /^\/(public|assets|govuk|moj)\//];
 
 describe.each(availableBackends())('every page a demo user can reach on %s', (kind) => {

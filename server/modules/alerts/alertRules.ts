@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { AlertRuleRow } from '../../db/schema.ts';
+import { isRestricted } from '../dataProtection/personFlagsRepository.ts';
 
 export const alertRuleCodes = ['repeat_victim', 'multi_agency', 'vulnerability_harm', 'escalation', 'repeat_location', 'cuckooing', 'missed_contacts'] as const;
 export type AlertRuleCode = (typeof alertRuleCodes)[number];
@@ -34,8 +35,9 @@ export const ruleSettings: Record<AlertRuleCode, readonly ('threshold' | 'harmGr
   missed_contacts: ['threshold', 'harmGroups', 'markers'],
 };
 
-// A record counts once the linkage has tied it to a person (automatically, by a reviewer, or as new).
-const LINKED = sql`ip.person_id is not null and ip.link_status in ('auto_linked', 'confirmed', 'new_person')`;
+// A record counts once the linkage has tied it to a person (automatically, by a reviewer, or as new),
+// unless the data-protection officer has restricted processing of that person (ADR 0027).
+const LINKED = sql`ip.person_id is not null and ip.link_status in ('auto_linked', 'confirmed', 'new_person') and not ${isRestricted(sql`ip.person_id`)}`;
 // Metres per degree of latitude, and of longitude at Britain's middle latitude (about 54°N):
 // grid cells are then roughly square anywhere in the UK without a projection library.
 const METRES_PER_DEGREE_LATITUDE = 111_320;
@@ -181,7 +183,7 @@ function cuckooing(rule: AlertRuleRow, window: RuleWindow): RawBuilder<Firing> {
       from person_addresses pa
       join locations l on l.id = pa.location_id
       where (pa.valid_to is null or pa.valid_to >= ${today}) and (pa.valid_from is null or pa.valid_from <= ${today})
-        and ${hasMarker(sql`pa.person_id`, rule.markers)}
+        and ${hasMarker(sql`pa.person_id`, rule.markers)} and not ${isRestricted(sql`pa.person_id`)}
     ),
     -- Two equi-joins rather than one join on "a or b", which the planner can only run as a nested loop.
     at_home as (

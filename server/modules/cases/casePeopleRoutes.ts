@@ -45,6 +45,7 @@ export async function casePeopleRoutes(app: FastifyInstance, { services }: { ser
       ...caseContext(request, opened, 'people'),
       pageTitle: request.t('cases.people.title'),
       linked,
+      restrictedPeople: await services.dataProtection.personFlags.restrictedAmong(linked.map((person) => person.id)),
       householdSuggestions: await services.households.suggestionsForCase(viewerOf(me(request)), opened),
       locations: await places.forCase(opened.case.id),
       search,

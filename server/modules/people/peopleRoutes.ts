@@ -22,6 +22,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       details,
       households: await services.households.forPerson(viewerOf(me(request)), personIdOf(request)),
       addressHistory: await services.personAddresses.forPerson(viewerOf(me(request)), personIdOf(request)),
+      dataProtectionFlags: await services.dataProtection.personFlags.flagsFor(personIdOf(request)),
       markerItems: [{ value: '', text: request.t('people.markers.choose') }, ...vulnerabilityMarkers.map((marker) => ({ value: marker, text: request.t(`people.markers.${marker}`), selected: markerValues.marker === marker }))],
       markerValues,
       errors,
