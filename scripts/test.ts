@@ -33,4 +33,6 @@ function ensureChromium(): void {
 ensureChromium();
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['tsc', '-p', 'tsconfig.json']);
+// Lockfile in step with package.json, no deprecated production dependency (the registry's audit service is not reachable here).
+run('node', ['scripts/checkDependencies.ts']);
 run('node_modules/.bin/vitest', ['run', ...process.argv.slice(2)]);

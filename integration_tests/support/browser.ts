@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/testApp.ts';
@@ -28,10 +29,10 @@ export interface BrowserHarness {
 }
 
 /** A real OneRoof server on a free port, on its own database, and a headless Debian Chromium. */
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+export async function startBrowserHarness(options: { extraRoutes?: (app: FastifyInstance) => void } = {}): Promise<BrowserHarness> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const testApp = await createTestApp({ env: { BASE_URL: baseUrl } });
+  const testApp = await createTestApp({ env: { BASE_URL: baseUrl }, extraRoutes: options.extraRoutes });
   await testApp.app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const contexts: BrowserContext[] = [];

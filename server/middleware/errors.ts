@@ -67,6 +67,8 @@ function classify(error: FastifyError): ClassifiedError {
     return { status: 415, problemType: 'unsupported-media-type', titleKey: 'errors.mediaType.title' };
   }
   if (error.statusCode === 429) return { status: 429, problemType: 'too-many-requests', titleKey: 'errors.tooManyRequests.title' };
+  // Text PostgreSQL cannot store (U+0000 in text or JSON) is bad input, not a fault (test/security/fuzz.test.ts).
+  if (error.code === '22021' || error.code === '22P05') return { status: 400, problemType: 'bad-request', titleKey: 'errors.badRequest.title' };
   if (error.validation) {
     return {
       status: 400,
