@@ -101,7 +101,7 @@ async function datasetSize(handle: DatabaseHandle): Promise<Record<string, numbe
  * Officers with cases of their own, spread over the seeded organisations (the most recent
  * seed), each signed in with a session written straight into the store.
  */
-async function benchUsers(handle: DatabaseHandle, count: number, sessionIds: string[]): Promise<BenchUser[]> {
+export async function benchUsers(handle: DatabaseHandle, count: number, sessionIds: string[]): Promise<BenchUser[]> {
   const officers = await sql<{ id: string; organisation_id: string; organisation: string }>`
     with latest as (select organisation_id from users where email like '%@scale.oneroof.example' order by created_at desc limit 1),
     tag as (select substring(o.name from 'scale ([0-9a-f]+)') as tag from organisations o join latest on latest.organisation_id = o.id),

@@ -3,6 +3,7 @@ import { runCasesBenchmark } from './cases.ts';
 import { runHttpBenchmark } from './http.ts';
 import { runIngestBenchmark } from './ingest.ts';
 import { runLinkageBenchmark } from './linkage.ts';
+import { runLoadBenchmark } from './load.ts';
 import { runNearRepeatBenchmark } from './nearRepeat.ts';
 import { runReferralsBenchmark } from './referrals.ts';
 import { runSignalsBenchmark } from './signals.ts';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<unknown>> = {
   signals: runSignalsBenchmark,
   analytics: runAnalyticsBenchmark,
   linkage: runLinkageBenchmark,
+  load: runLoadBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -56,6 +56,12 @@ export const settings = {
     default: () => undefined,
     description: 'PostgreSQL server. When unset, an embedded PGlite store under DATA_DIR is used.',
   }),
+  analyticsDatabaseUrl: setting({
+    env: 'ANALYTICS_DATABASE_URL',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    default: () => undefined,
+    description: 'A read replica of DATABASE_URL that dashboards, hotspots and other analytics read from, so heavy queries leave the primary to case work. Unset: analytics read DATABASE_URL.',
+  }),
   databasePoolSize: setting({
     env: 'DATABASE_POOL_SIZE',
     schema: z.coerce.number().int().min(1).max(200),
@@ -201,6 +207,12 @@ export const settings = {
     schema: z.coerce.number().int().min(5).max(1440),
     default: () => 60,
     description: 'How often the alert rules run over all incidents, in minutes (`oneroof alerts:run` runs them at once).',
+  }),
+  retentionScheduler: setting({
+    env: 'RETENTION_SCHEDULER',
+    schema: z.enum(['auto', 'pg-boss', 'interval', 'off']),
+    default: () => 'auto' as const,
+    description: 'What proposes a retention run every night for the data-protection officer to approve: auto (pg-boss on PostgreSQL, an in-process timer on the embedded store), pg-boss, interval or off. Nothing is deleted until the run is approved.',
   }),
   oidcAllowInsecureIssuers: setting({
     env: 'OIDC_ALLOW_INSECURE_ISSUERS',

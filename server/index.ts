@@ -10,7 +10,9 @@ import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
 import { referralScheduler } from './modules/referrals/referralScheduler.ts';
 import { SharingAgreementScheduler } from './modules/sharingAgreements/sharingAgreementScheduler.ts';
 import { alertScheduler } from './modules/alerts/alertScheduler.ts';
+import { retentionScheduler } from './modules/retention/retentionScheduler.ts';
 import { ensureInstruments } from './modules/risk/riskInstruments.ts';
+import { advisoryLocks, withAdvisoryLock } from './db/advisoryLock.ts';
 import { createServices } from './services.ts';
 import { resolveSecrets } from './shared/secrets.ts';
 
@@ -20,6 +22,7 @@ async function main() {
   const secrets = resolveSecrets(config);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    analyticsDatabaseUrl: config.analyticsDatabaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     onPoolError: (error) => console.error(JSON.stringify({ level: 50, msg: 'database connection lost', err: error.message })),
@@ -31,7 +34,8 @@ async function main() {
   app.log.info({ database: database.kind, location: database.location, applied: migrations.applied }, 'database ready');
 
   if (config.seedDemoData) {
-    const { seeded } = await seedDemoData(services);
+    // Processes starting together on an empty database would otherwise both load it.
+    const { seeded } = await withAdvisoryLock(database.db, database.kind, advisoryLocks.demoSeed, () => seedDemoData(services));
     if (seeded) app.log.info('demo data loaded');
   }
 
@@ -51,6 +55,9 @@ async function main() {
   // The alert rules over all incidents (docs/adr: alert rules as set-based SQL).
   const alertRules = alertScheduler(config.alertScheduler, { kind: database.kind, url: config.databaseUrl }, services.alerts, app.log, config.alertScanMinutes);
   await alertRules.start();
+  // Nightly retention proposals; nothing is deleted until the data-protection officer approves (docs/adr/0026).
+  const retentionPlans = retentionScheduler(config.retentionScheduler, { kind: database.kind, url: config.databaseUrl }, services.retention, app.log);
+  await retentionPlans.start();
   const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
   sessionSweep.unref();
 
@@ -59,7 +66,9 @@ async function main() {
     await referralDeadlines.stop();
     await sharingReviews.stop();
     await alertRules.stop();
+    await retentionPlans.stop();
     await mailer?.stop();
+    await services.linking.settled();
     await database.close();
   });
 

@@ -17,6 +17,11 @@ export type DatabaseKind = 'postgres' | 'pglite';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
+  /**
+   * Where analytics read from: a read replica when ANALYTICS_DATABASE_URL names one, otherwise
+   * `db`. Only reads of figures go here; everything that writes uses `db`.
+   */
+  analytics: Kysely<Database>;
   kind: DatabaseKind;
   /** Where the data lives, for logs: a redacted URL or the embedded store's folder. */
   location: string;
@@ -25,13 +30,27 @@ export interface DatabaseHandle {
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
+  /** A read replica of databaseUrl for analytics queries (PostgreSQL only). */
+  analyticsDatabaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  if (options.databaseUrl) {
+    const primary = openPostgres(options.databaseUrl, options);
+    if (!options.analyticsDatabaseUrl) return primary;
+    const replica = openPostgres(options.analyticsDatabaseUrl, options);
+    return {
+      ...primary,
+      analytics: replica.db,
+      close: async () => {
+        await replica.close();
+        await primary.close();
+      },
+    };
+  }
   const directory = path.resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   const release = claimEmbeddedStore(directory);
@@ -64,7 +83,7 @@ export function openPostgres(databaseUrl: string, options: Pick<DatabaseOptions,
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
+  return { db, analytics: db, kind: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
 }
 
 /** A PGlite instance with the extensions the migrations create (fuzzy name search). */
@@ -83,6 +102,7 @@ export async function openPglite(
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    analytics: db,
     kind: 'pglite',
     location,
     close: async () => {

@@ -6,9 +6,13 @@ import { HotspotService } from './hotspotService.ts';
 import { NearRepeatRuns } from './nearRepeatRuns.ts';
 import { SavedAnalysesService } from './savedAnalysesService.ts';
 
-/** The analytics module's services, wired once (services.ts holds them as `analytics`). */
-export function createAnalyticsServices(db: Kysely<Database>, audit: AuditTrail) {
-  const figures = new AnalyticsService(db, audit);
+/**
+ * The analytics module's services, wired once (services.ts holds them as `analytics`). Figures
+ * are read from `readDb` (a read replica when one is configured); saved analyses and their runs
+ * are written to `db`.
+ */
+export function createAnalyticsServices(db: Kysely<Database>, readDb: Kysely<Database>, audit: AuditTrail) {
+  const figures = new AnalyticsService(readDb, audit);
   const hotspots = new HotspotService(figures.repository);
   const saved = new SavedAnalysesService(db, audit);
   const nearRepeat = new NearRepeatRuns(figures.repository, saved.repository);
