@@ -8,6 +8,7 @@ import { linkCommand, type LinkCommandOptions } from './linkCommand.ts';
 import { hotspotsCommand, type HotspotsCommandOptions } from './hotspotsCommand.ts';
 import { nearRepeatCommand, type NearRepeatCommandOptions } from './nearRepeatCommand.ts';
 import { importIncidentsCommand, type ImportIncidentsOptions } from './importIncidentsCommand.ts';
+import { exportStore, importStore } from './storeCommands.ts';
 import { CliError, describeFailure, refuseInProduction, withServices } from './operatorContext.ts';
 import { systemActor } from '../server/shared/actor.ts';
 
@@ -55,12 +56,27 @@ program
     withServices(async ({ services }) => {
       const result = await verifyAuditChain(services.db);
       if (result.ok) {
-        console.log(JSON.stringify({ ok: true, checked: result.checked, lastSeq: result.lastSeq, lastHash: result.lastHash }));
+        console.log(JSON.stringify({ ok: true, checked: result.checked, lastSeq: result.lastSeq, lastHash: result.lastHash, ...(result.anchorSeq ? { anchorSeq: result.anchorSeq } : {}) }));
         return;
       }
       console.log(JSON.stringify({ ok: false, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq, problem: result.problem }));
       console.error(`Audit chain broken at seq ${result.firstBrokenSeq}: ${problemText[result.problem]} (${result.checked} row(s) before it are intact).`);
       process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('retention:plan')
+  .description('propose a retention run: what each schedule makes due now, for the data-protection officer to approve at /admin/retention/runs')
+  .action(() =>
+    withServices(async ({ config, services }) => {
+      await migrate(services.db);
+      const waiting = await services.retention.openProposal();
+      if (waiting) throw new CliError(`A proposed run is already waiting for a decision: ${config.baseUrl}/admin/retention/runs/${waiting.id}`);
+      const runId = await services.retention.plan({ id: null, label: 'cli' }, systemActor('cli'));
+      const { items } = await services.retention.showRun(runId, systemActor('cli'));
+      for (const item of items) console.log(`${item.record_type}: ${item.proposed} due (${item.action}), ${item.held} held`);
+      console.log(`Proposed run ${runId}: review it at ${config.baseUrl}/admin/retention/runs/${runId}`);
     }),
   );
 
@@ -129,6 +145,20 @@ program
   );
 
 program
+  .command('link-pending')
+  .description('link every pending incident person to a OneRoof person (or queue them for review, or make new people), then print the counts as JSON')
+  .option('--chunk-size <n>', 'pending records linked at a time', '100000')
+  .action((options: { chunkSize: string }) =>
+    withServices(async ({ services }) => {
+      await migrate(services.db);
+      const chunkSize = Number(options.chunkSize);
+      if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new CliError(`--chunk-size ${options.chunkSize} is not a whole number above 0.`);
+      const result = await services.linkage.linkPending({ chunkSize, actor: systemActor('cli') });
+      console.log(JSON.stringify(result, null, 2));
+    }),
+  );
+
+program
   .command('link')
   .description('Fellegi–Sunter record linkage of person records in CSV files (no database needed); without a right file, deduplicates the left one; exit code 2 for bad input')
   .argument('<left.csv>', 'CSV file with a header row, e.g. in the FEBRL layout')
@@ -148,10 +178,29 @@ program
   .option('--all-or-nothing', 'import nothing if any row has a problem (default: import the good rows)')
   .action((file: string, options: ImportIncidentsOptions) => importIncidentsCommand(file, options));
 
+program
+  .command('export-store')
+  .description('copy the embedded store under DATA_DIR (database, attachments, generated secrets, a manifest of row counts and the audit head) into a new folder; stop the server first')
+  .argument('<dir>', 'a new or empty folder')
+  .action(async (dir: string) => {
+    const manifest = await exportStore(dir);
+    console.log(JSON.stringify({ exported: dir, rowCounts: manifest.rowCounts, auditLastSeq: manifest.audit.lastSeq }));
+  });
+
+program
+  .command('import-store')
+  .description('restore a folder written by export-store into an empty DATA_DIR and verify row counts and the audit chain against its manifest')
+  .argument('<dir>', 'a folder written by export-store')
+  .action(async (dir: string) => {
+    const restored = await importStore(dir);
+    console.log(JSON.stringify({ imported: dir, rowCounts: restored.rowCounts, auditLastSeq: restored.lastSeq }));
+  });
+
 const problemText = {
   'missing-row': 'the row with this sequence number is missing',
   'prev-hash-mismatch': "the row does not name the previous row's hash",
   'hash-mismatch': "the row's contents no longer match its hash",
+  'anchor-unattested': 'the retention anchor the check starts from is not named by any later audit event',
 } as const;
 
 program.parseAsync(process.argv).catch((error: unknown) => {

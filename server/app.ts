@@ -47,12 +47,16 @@ import { pathwaysRoutes } from './modules/referrals/pathwaysRoutes.ts';
 import { governanceRoutes } from './modules/governance/governanceRoutes.ts';
 import { referralsRoutes } from './modules/referrals/referralsRoutes.ts';
 import { sharingAgreementsRoutes } from './modules/sharingAgreements/sharingAgreementsRoutes.ts';
+import { retentionRoutes } from './modules/retention/retentionRoutes.ts';
 import { meetingsRoutes } from './modules/meetings/meetingsRoutes.ts';
 import { problemResponsesRoutes } from './modules/problems/problemResponsesRoutes.ts';
 import { problemsRoutes } from './modules/problems/problemsRoutes.ts';
 import { alertsRoutes } from './modules/alerts/alertsRoutes.ts';
+import { linkageRoutes } from './modules/linkage/linkageRoutes.ts';
 import { searchRoutes } from './modules/search/searchRoutes.ts';
 import { usersRoutes } from './modules/users/usersRoutes.ts';
+import { dataProtectionRoutes } from './modules/dataProtection/dataProtectionRoutes.ts';
+import { removeNulFromPageInput } from './middleware/inputHygiene.ts';
 import type { Services } from './services.ts';
 import type { Secrets } from './shared/secrets.ts';
 import './types.ts';
@@ -125,6 +129,7 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
   await app.register(fastifyFormbody);
+  app.addHook('preValidation', removeNulFromPageInput);
 
   await app.register(requestContextPlugin, {
     loadUser: (userId) => services.users.loadCurrentUser(userId),
@@ -190,11 +195,14 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(governanceRoutes, moduleOptions);
   await app.register(analyticsRoutes, moduleOptions);
   await app.register(sharingAgreementsRoutes, moduleOptions);
+  await app.register(retentionRoutes, moduleOptions);
   await app.register(meetingsRoutes, moduleOptions);
   await app.register(problemsRoutes, moduleOptions);
   await app.register(problemResponsesRoutes, moduleOptions);
   await app.register(alertsRoutes, moduleOptions);
+  await app.register(linkageRoutes, moduleOptions);
   await app.register(incidentsRoutes, moduleOptions);
+  await app.register(dataProtectionRoutes, moduleOptions);
 
   return app;
 }

@@ -1,8 +1,10 @@
 import type { Config } from './config.ts';
+import { advisoryLocks, withAdvisoryLock } from './db/advisoryLock.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { ActionsService } from './modules/actions/actionsService.ts';
 import { IncidentImportService } from './modules/incidents/incidentImportService.ts';
 import { IncidentsService } from './modules/incidents/incidentsService.ts';
+import { LinkageService } from './modules/linkage/linkageService.ts';
 import { ImportFileStore } from './modules/incidents/importFiles.ts';
 import { createAnalyticsServices } from './modules/analytics/analyticsServices.ts';
 import { AlertsService } from './modules/alerts/alertsService.ts';
@@ -33,7 +35,10 @@ import { ProblemsService } from './modules/problems/problemsService.ts';
 import { SharingAgreementsService } from './modules/sharingAgreements/sharingAgreementsService.ts';
 import { MeetingsService } from './modules/meetings/meetingsService.ts';
 import { SearchService } from './modules/search/searchService.ts';
+import { dataProtectionServices } from './modules/dataProtection/dataProtectionServices.ts';
+import { RetentionService } from './modules/retention/retentionService.ts';
 import { UsersService } from './modules/users/usersService.ts';
+import { CoalescedRun } from './shared/coalescedRun.ts';
 import { SecretBox } from './shared/crypto.ts';
 import type { Secrets } from './shared/secrets.ts';
 
@@ -81,9 +86,28 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const search = new SearchService(db, audit);
   const incidents = new IncidentsService(db, audit);
   const incidentImports = new IncidentImportService(db, audit, new ImportFileStore(config.dataDir));
-  const analytics = createAnalyticsServices(db, audit);
+  const analytics = createAnalyticsServices(db, database.analytics, audit);
   const alerts = new AlertsService(db, audit, cases);
-  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, households, personAddresses, cases, search, actions, risk, timeline, breakGlass, caseSettings, caseTypes, notifications, caseReviews, referrals, sharingAgreements, meetings, alerts, analytics, incidents, incidentImports, problems, governance };
+  const linkage = new LinkageService(db, audit);
+  // An import or API batch ends with its people linked and the alert rules run over the new
+  // picture: one run at a time across every process (two would make the same new person twice),
+  // and batches that arrive meanwhile share the next run instead of queueing one each.
+  const linking = new CoalescedRun(
+    () =>
+      withAdvisoryLock(db, database.kind, advisoryLocks.linkingPeople, async () => {
+        await linkage.linkPending();
+        await alerts.runRules();
+      }),
+    (error) => console.error('Linking incident people or running the alert rules failed; they stay pending for the next run', error),
+  );
+  // A CSV import is already background work: it ends when its people are linked.
+  incidentImports.afterCommit = () => linking.request();
+  // An API push answers at once; its people are linked just after.
+  incidents.afterCommit = async () => void linking.request();
+  // Retention removes attachment files only after the rows' transaction commits (docs/adr/0026).
+  const retention = new RetentionService(db, audit, new AttachmentStore(config.dataDir));
+  const dataProtection = dataProtectionServices(db, audit);
+  return { config, database, db, secretBox, audit, partnership, organisations, auth, users, auditLog, outbox, singleSignOn, apiKeys, people, households, personAddresses, cases, search, actions, risk, timeline, breakGlass, caseSettings, caseTypes, notifications, caseReviews, referrals, sharingAgreements, meetings, alerts, linkage, linking, analytics, incidents, incidentImports, problems, governance, retention, dataProtection };
 }
 
 export type Services = ReturnType<typeof createServices>;

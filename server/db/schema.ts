@@ -152,6 +152,8 @@ export interface PeopleTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   version: Generated<number>;
+  /** Set when a retention run anonymised the record (0018). */
+  anonymised_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 export interface PersonNamesTable {
@@ -246,6 +248,8 @@ export interface CasesTable {
   created_by: string | null;
   updated_at: UpdatedAt;
   version: Generated<number>;
+  /** Set when a retention run anonymised the record (0018). */
+  anonymised_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 export interface CaseParticipantsTable {
@@ -472,6 +476,8 @@ export interface ReferralsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: UpdatedAt;
   version: Generated<number>;
+  /** Set when a retention run anonymised the record (0018). */
+  anonymised_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 export interface ReferralEventsTable {
@@ -586,6 +592,8 @@ export interface IncidentsTable {
   lsoa_code: string | null;
   import_id: string | null;
   created_at: CreatedAt;
+  /** Set when a retention run anonymised the record (0018). */
+  anonymised_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 export type IncidentPersonRole = 'victim' | 'complainant' | 'alleged_perpetrator' | 'witness' | 'person_at_risk' | 'subject' | 'other';
@@ -608,6 +616,33 @@ export interface IncidentPeopleTable {
   link_status: Generated<IncidentPersonLinkStatus>;
   match_weight: number | null;
   linked_at: Timestamp | null;
+  unlinked_reason: 'too_little_to_link' | 'unlinked_by_reviewer' | null;
+  linked_by: string | null;
+}
+
+export interface LinkCandidatesTable {
+  id: Generated<string>;
+  incident_person_id: string;
+  candidate_person_id: string;
+  candidate_record: ColumnType<unknown, string, string>;
+  candidate_organisation_id: string | null;
+  match_weight: number;
+  match_probability: number;
+  explanation: ColumnType<unknown, string, string>;
+  status: Generated<'open' | 'confirmed' | 'rejected'>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface LinkageModelsTable {
+  id: Generated<string>;
+  parameters: ColumnType<unknown, string, string>;
+  trained_at: CreatedAt;
+  pending_records: number;
+  existing_records: number;
+  compared_pairs: number;
 }
 
 export interface ApiIdempotencyKeysTable {
@@ -703,6 +738,8 @@ export interface Database {
   incident_mapping_templates: IncidentMappingTemplatesTable;
   incidents: IncidentsTable;
   incident_people: IncidentPeopleTable;
+  link_candidates: LinkCandidatesTable;
+  linkage_models: LinkageModelsTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
   alert_evidence: AlertEvidenceTable;
@@ -737,6 +774,15 @@ export interface Database {
   event_registrations: EventRegistrationsTable;
   event_feedback: EventFeedbackTable;
   event_follow_ups: EventFollowUpsTable;
+  subject_access_requests: SubjectAccessRequestsTable;
+  person_data_protection_flags: PersonDataProtectionFlagsTable;
+  retention_schedules: RetentionSchedulesTable;
+  retention_schedule_changes: RetentionScheduleChangesTable;
+  legal_holds: LegalHoldsTable;
+  retention_runs: RetentionRunsTable;
+  retention_run_items: RetentionRunItemsTable;
+  retention_run_records: RetentionRunRecordsTable;
+  audit_chain_anchors: AuditChainAnchorsTable;
 }
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -915,6 +961,8 @@ export interface AlertsTable {
   first_fired_at: CreatedAt;
   last_fired_at: UpdatedAt;
   version: Generated<number>;
+  /** Set when a retention run anonymised the record (0018). */
+  anonymised_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
 export interface AlertEvidenceTable {
@@ -1262,3 +1310,127 @@ export type AgreementVersionRow = Selectable<AgreementVersionsTable>;
 export type AgreementMeasureRow = Selectable<AgreementMeasuresTable>;
 export type GovernanceEventRow = Selectable<GovernanceEventsTable>;
 export type EventFollowUpRow = Selectable<EventFollowUpsTable>;
+
+// Subject access requests and person flags (0019_subject_access.sql) -------------------------------
+
+export interface SubjectAccessRequestsTable {
+  id: Generated<string>;
+  reference: string;
+  person_id: string;
+  requester_name: string;
+  requester_relationship: 'self' | 'representative';
+  identity_verified: boolean;
+  received_on: string;
+  due_on: string;
+  extension_months: Generated<number>;
+  extension_reason: string | null;
+  status: Generated<'open' | 'approved'>;
+  redactions: ColumnType<string[], string | undefined, string>;
+  confirmed_candidates: ColumnType<string[], string | undefined, string>;
+  approved_export: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface PersonDataProtectionFlagsTable {
+  person_id: string;
+  rectification_requested: string | null;
+  rectification_requested_at: Timestamp | null;
+  rectification_requested_by: string | null;
+  restriction_reason: string | null;
+  restricted_at: Timestamp | null;
+  restricted_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export type RetentionRecordType = 'closed_cases' | 'incidents' | 'alerts' | 'referrals' | 'audit_log' | 'attachments';
+export type RetentionAction = 'delete' | 'anonymise';
+
+export interface RetentionSchedulesTable {
+  record_type: RetentionRecordType;
+  period_months: number;
+  action: RetentionAction;
+  lawful_basis: string;
+  legal_reason: string;
+  enabled: Generated<boolean>;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+  version: Generated<number>;
+}
+
+export interface RetentionScheduleChangesTable {
+  id: Generated<string>;
+  record_type: RetentionRecordType;
+  changed_at: CreatedAt;
+  changed_by: string | null;
+  before: ColumnType<Record<string, unknown> | null, string | null, never>;
+  after: ColumnType<Record<string, unknown>, string, never>;
+}
+
+export interface LegalHoldsTable {
+  id: Generated<string>;
+  subject_kind: 'case' | 'person' | 'incident';
+  subject_id: string;
+  reason: string;
+  placed_by: string | null;
+  placed_at: CreatedAt;
+  until: ColumnType<string | null, string | null | undefined, string | null>;
+  released_at: Timestamp | null;
+  released_by: string | null;
+  release_reason: string | null;
+}
+
+export interface RetentionRunsTable {
+  id: Generated<string>;
+  status: Generated<'proposed' | 'rejected' | 'completed' | 'failed'>;
+  as_of: Timestamp;
+  proposed_at: CreatedAt;
+  proposed_by: string | null;
+  proposed_by_label: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision_note: string | null;
+  completed_at: Timestamp | null;
+  failure: string | null;
+}
+
+export interface RetentionRunItemsTable {
+  run_id: string;
+  record_type: RetentionRecordType;
+  action: RetentionAction;
+  period_months: number;
+  cutoff: Timestamp;
+  proposed: number;
+  held: number;
+  deleted: Generated<number>;
+  anonymised: Generated<number>;
+  skipped_hold: Generated<number>;
+  skipped_other: Generated<number>;
+  sample: ColumnType<RetentionSampleRow[], string, string>;
+}
+
+export interface RetentionSampleRow {
+  id: string;
+  label: string;
+  triggerAt: string;
+}
+
+export interface RetentionRunRecordsTable {
+  run_id: string;
+  record_type: RetentionRecordType;
+  record_id: string;
+  outcome: 'act' | 'held' | 'skipped' | null;
+}
+
+export interface AuditChainAnchorsTable {
+  seq: string;
+  hash: string;
+  removed_count: ColumnType<string, number | string, never>;
+  removed_through: Timestamp;
+  run_id: string | null;
+  created_at: CreatedAt;
+}

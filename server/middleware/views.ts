@@ -117,6 +117,9 @@ function serviceNavigation(request: FastifyRequest, unreadNotifications?: number
   if (hasPermission(user.role, 'alert:view')) {
     items.push({ href: paths.alerts.index(), text: request.t('alerts.nav'), current: currentPath.startsWith('/alerts') });
   }
+  if (hasPermission(user.role, 'linkage:review')) {
+    items.push({ href: paths.linkage.review(), text: request.t('linkage.nav'), current: currentPath.startsWith('/linkage') });
+  }
   if (hasPermission(user.role, 'analytics:view')) {
     items.push({ href: paths.analytics.dashboard(), text: request.t('analytics.navItem'), current: currentPath.startsWith('/analytics') });
   }
@@ -131,6 +134,10 @@ function serviceNavigation(request: FastifyRequest, unreadNotifications?: number
   }
   if (hasPermission(user.role, 'governance:view')) {
     items.push({ href: paths.governance.dashboard(), text: request.t('governance.nav'), current: currentPath.startsWith('/governance') });
+  }
+  if (hasPermission(user.role, 'subject_access:manage') || hasPermission(user.role, 'access_review:view')) {
+    const href = hasPermission(user.role, 'subject_access:manage') ? paths.dataProtection.requests() : paths.dataProtection.accessReview();
+    items.push({ href, text: request.t('dataProtection.nav'), current: currentPath.startsWith('/data-protection') });
   }
   if (adminPermissions.some((permission) => hasPermission(user.role, permission))) {
     items.push({ href: paths.admin.index(), text: request.t('nav.admin'), current: currentPath.startsWith('/admin') });

@@ -96,6 +96,18 @@ export const paths = {
       index: path('/admin/break-glass'),
       review: path('/admin/break-glass/:grantId/review'),
     },
+    retention: {
+      index: path('/admin/retention'),
+      schedule: path('/admin/retention/schedules/:recordType'),
+      holds: path('/admin/retention/holds'),
+      newHold: path('/admin/retention/holds/new'),
+      releaseHold: path('/admin/retention/holds/:legalHoldId/release'),
+      runs: path('/admin/retention/runs'),
+      plan: path('/admin/retention/runs/plan'),
+      run: path('/admin/retention/runs/:retentionRunId'),
+      approve: path('/admin/retention/runs/:retentionRunId/approve'),
+      reject: path('/admin/retention/runs/:retentionRunId/reject'),
+    },
   },
   cases: {
     index: path('/cases'),
@@ -194,6 +206,14 @@ export const paths = {
     pathways: path('/admin/referral-pathways'),
     newPathway: path('/admin/referral-pathways/new'),
     editPathway: path('/admin/referral-pathways/:pathwayId'),
+  },
+  linkage: {
+    review: path('/linkage/review'),
+    candidate: path('/linkage/review/:candidateId'),
+    confirm: path('/linkage/review/:candidateId/confirm'),
+    reject: path('/linkage/review/:candidateId/reject'),
+    personRecords: path('/people/:personId/linked-records'),
+    unlink: path('/people/:personId/linked-records/:incidentPersonId/unlink'),
   },
   alerts: {
     index: path('/alerts'),
@@ -311,6 +331,19 @@ export const paths = {
   notifications: {
     index: path('/notifications'),
     read: path('/notifications/:notificationId/read'),
+  },
+  dataProtection: {
+    requests: path('/data-protection/requests'),
+    newRequest: path('/data-protection/requests/new'),
+    request: path('/data-protection/requests/:requestId'),
+    redactions: path('/data-protection/requests/:requestId/redactions'),
+    extend: path('/data-protection/requests/:requestId/extend'),
+    approve: path('/data-protection/requests/:requestId/approve'),
+    exportHtml: path('/data-protection/requests/:requestId/export.html'),
+    exportJson: path('/data-protection/requests/:requestId/export.json'),
+    personFlags: path('/data-protection/people/:personId/flags'),
+    accessReview: path('/data-protection/access-review'),
+    anomalies: path('/data-protection/anomalies'),
   },
   api: {
     openapi: path('/api/v1/openapi.json'),

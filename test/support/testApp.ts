@@ -50,6 +50,7 @@ export async function createTestApp(
     config,
     close: async () => {
       await app.close();
+      await services.linking.settled();
       await database.drop();
     },
   };
