@@ -7,6 +7,7 @@ import { mulberry32 } from '../server/modules/analytics/nearRepeat/knox.ts';
 import { AuditTrail } from '../server/modules/audit/auditTrail.ts';
 import { IncidentImportService } from '../server/modules/incidents/incidentImportService.ts';
 import { ImportFileStore } from '../server/modules/incidents/importFiles.ts';
+import { normalisePostcode, parseDateOfBirth } from '../server/modules/incidents/incidentRecord.ts';
 import { LinkageService } from '../server/modules/linkage/linkageService.ts';
 import { syntheticIncidentPeople } from '../server/modules/linkage/synthetic.ts';
 import type { Kysely } from 'kysely';
@@ -75,6 +76,7 @@ export async function runIngestBenchmark(args: string[]): Promise<unknown> {
       status: result.status,
       rowsValid: result.rows_valid,
       rowsInvalid: result.rows_invalid,
+      invalidRowsByProblem: problemCounts(result.row_errors),
       incidentsStored: result.rows_imported,
       peopleStored: Number(people.n),
       generateSeconds: round(generateSeconds),
@@ -124,7 +126,11 @@ async function writeIncidents(file: string, rows: number): Promise<{ withPeople:
     slot[index] = mentions.truth[mention]!;
     const record = mentions.records[mention]!;
     const address = [record.streetNumber, record.addressLine].filter(Boolean).join(' ') + (record.locality ? `, ${record.locality}` : '');
-    return [role, record.givenName, record.surname, ukDate(record.dateOfBirth), ...(withPhone ? [record.phone] : []), `"${address}"`, record.postcode];
+    // A typo can make a birth date or postcode that is not one; an agency's system would not
+    // hold those, so they are left blank (the row's own bad dates and places are the 1% below).
+    const dateOfBirth = parseDateOfBirth(ukDate(record.dateOfBirth)) ? ukDate(record.dateOfBirth) : '';
+    const postcode = normalisePostcode(record.postcode) ? record.postcode : '';
+    return [role, record.givenName, record.surname, dateOfBirth, ...(withPhone ? [record.phone] : []), `"${address}"`, postcode];
   };
   for (let index = 0; index < rows; index += 1) {
     const day = 1 + Math.floor(random() * 28);
@@ -186,4 +192,14 @@ async function linkageQuality(db: Kysely<Database>, truth: PeopleTruth) {
   const precision = truePositives / Math.max(1, pairs(predicted as Map<unknown, number>));
   const recall = truePositives / Math.max(1, pairs(actual as Map<unknown, number>));
   return { records: rows.length, distinctPeople: actual.size, oneRoofPeople: predicted.size, precision: round(precision), recall: round(recall), f1: round((2 * precision * recall) / Math.max(1e-9, precision + recall)) };
+}
+
+/** How many of the stored row errors name each field and problem (the report keeps the first ones). */
+function problemCounts(rowErrors: unknown): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const error of Array.isArray(rowErrors) ? (rowErrors as { field?: string; message?: string }[]) : []) {
+    const key = `${error.field ?? '?'}: ${error.message ?? '?'}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
