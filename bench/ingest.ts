@@ -33,7 +33,7 @@ const FIRST_ROLES = ['victim', 'complainant', 'witness', 'person at risk'];
  */
 export async function runIngestBenchmark(args: string[]): Promise<unknown> {
   const rows = Number(valueOf(args, '--rows') ?? 1_000_000);
-  const batchSize = Number(valueOf(args, '--batch') ?? 2000);
+  const batchSize = Number(valueOf(args, '--batch') ?? 5000);
   const directory = await mkdtemp(path.join(os.tmpdir(), 'oneroof-ingest-'));
   const file = path.join(directory, 'incidents.csv');
   const database = await createBenchDatabase();

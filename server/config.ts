@@ -56,6 +56,12 @@ export const settings = {
     default: () => undefined,
     description: 'PostgreSQL server. When unset, an embedded PGlite store under DATA_DIR is used.',
   }),
+  linkingIntervalSeconds: setting({
+    env: 'LINKING_INTERVAL_SECONDS',
+    schema: z.coerce.number().int().min(0).max(3600),
+    default: () => 15,
+    description: 'Incidents pushed through the API are linked to people, and the alert rules run, at most once per this many seconds (batches arriving meanwhile share the run). CSV imports are linked as soon as they finish.',
+  }),
   analyticsDatabaseUrl: setting({
     env: 'ANALYTICS_DATABASE_URL',
     schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),

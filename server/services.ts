@@ -99,10 +99,12 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
         await alerts.runRules();
       }),
     (error) => console.error('Linking incident people or running the alert rules failed; they stay pending for the next run', error),
+    { minIntervalMs: config.linkingIntervalSeconds * 1000 },
   );
-  // A CSV import is already background work: it ends when its people are linked.
-  incidentImports.afterCommit = () => linking.request();
-  // An API push answers at once; its people are linked just after.
+  // A CSV import is already background work: it ends when its people are linked, promptly.
+  incidentImports.afterCommit = () => linking.request({ promptly: true });
+  // An API push answers at once; its people are linked at the next run, at most one run per
+  // LINKING_INTERVAL_SECONDS however many batches arrive.
   incidents.afterCommit = async () => void linking.request();
   // Retention removes attachment files only after the rows' transaction commits (docs/adr/0026).
   const retention = new RetentionService(db, audit, new AttachmentStore(config.dataDir));

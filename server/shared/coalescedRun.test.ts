@@ -40,4 +40,22 @@ describe('CoalescedRun', () => {
     await later;
     expect(runs).toBe(3);
   });
+
+  it('starts a run no sooner than the interval after the last began, unless asked promptly', async () => {
+    const started: number[] = [];
+    const run = new CoalescedRun(async () => void started.push(performance.now()), () => undefined, { minIntervalMs: 300 });
+    const origin = performance.now();
+    await run.request();
+    await run.request();
+    expect(started).toHaveLength(2);
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(290);
+    // A prompt request cuts short the wait of one already waiting.
+    const waiting = run.request();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await run.request({ promptly: true });
+    await waiting;
+    expect(started).toHaveLength(3);
+    expect(started[2]! - started[1]!).toBeLessThan(250);
+    expect(started[0]! - origin).toBeLessThan(100);
+  });
 });

@@ -36,6 +36,8 @@ export async function createTestApp(
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'oneroof-data-')),
     SESSION_SECRET: TEST_SECRETS.sessionSecret,
     ENCRYPTION_KEY: TEST_SECRETS.encryptionKey,
+    // Link API pushes straight away, so a test can wait for linking with services.linking.settled().
+    LINKING_INTERVAL_SECONDS: '0',
     ...options.env,
   });
   const services = createServices(config, database, TEST_SECRETS);

@@ -33,7 +33,7 @@ export interface ImportOptions {
 
 export type ChannelOfFile = 'upload' | 'police_uk' | 'command';
 
-const DEFAULT_BATCH = 2000;
+const DEFAULT_BATCH = 5000;
 const DEFAULT_MAX_ERRORS = 10_000;
 const PROGRESS_EVERY_MS = 500;
 
