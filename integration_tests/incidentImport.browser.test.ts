@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createUser } from '../test/factories/index.ts';
+import { AlertListPage, AlertPage } from './pages/alertPages.ts';
 import { signInThroughPages } from './pages/authPages.ts';
+import { CaseOverviewPage } from './pages/casePages.ts';
 import { ChooseColumnsPage, ImportReportPage, IncidentListPage, IncidentPage, PreviewPage, UploadIncidentsPage } from './pages/incidentPages.ts';
 import { type BrowserHarness, startBrowserHarness } from './support/browser.ts';
 
@@ -53,5 +55,46 @@ describe('importing incidents from a CSV file (browser)', { timeout: 480_000 }, 
     expect(details['Category']).toBe('Noise complaint');
     expect(details['Family name']).toBe('Partridge');
     expect(details['Date of birth']).toBe('3 February 1948');
+  });
+
+  it('goes from a file with a bad row to an alert about a person the agencies kept seeing, and opens a case from it', async () => {
+    const council = await createOrganisation(harness.testApp, { name: 'Gateshead Council' });
+    const officer = await createUser(harness.testApp, { role: 'case_worker', organisationId: council.id, name: 'Rhiannon Price' });
+    // Three reports naming the same woman within 28 days (her name spelt two ways): once linked
+    // as one person, the repeat-victim rule fires.
+    const daysAgo = (days: number) => {
+      const date = new Date(Date.now() - days * 86_400_000);
+      return `${String(date.getUTCDate()).padStart(2, '0')}/${String(date.getUTCMonth() + 1).padStart(2, '0')}/${date.getUTCFullYear()} 21:30`;
+    };
+    const file = [
+      'Log No,Date/Time,Type,Summary,Postcode,Person 1 Role,Person 1 Forename,Person 1 Surname,Person 1 DOB,Person 1 Address',
+      `GC-1,${daysAgo(3)},noise,Music through the wall again,NE8 4AB,complainant,Winifred,Ashworth,12/07/1939,"14 Saltwell Road, Gateshead"`,
+      `GC-2,${daysAgo(10)},asb_personal,Eggs thrown at her door,NE8 4AB,victim,Winnie,Ashworth,12/07/1939,"14 Saltwell Road, Gateshead"`,
+      `GC-3,not a date,noise,Typed in the wrong column,NE8 4AB,complainant,Winifred,Ashworth,12/07/1939,"14 Saltwell Road, Gateshead"`,
+      `GC-4,${daysAgo(17)},criminal_damage,Garden gate kicked in,NE8 4AB,victim,Winifred,Ashworth,12/07/1939,"14 Saltwell Road, Gateshead"`,
+    ].join('\n');
+    const page = await harness.newPage();
+    await signInThroughPages(page, officer);
+    await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+    await (await IncidentListPage.verifyOnPage(page)).page.getByRole('link', { name: 'Import incidents' }).first().click();
+    await (await UploadIncidentsPage.verifyOnPage(page)).upload('gateshead.csv', file);
+    await (await ChooseColumnsPage.verifyOnPage(page)).continue();
+    await (await PreviewPage.verifyOnPage(page)).checkWholeFile();
+    const report = await ImportReportPage.afterProgress(page);
+    expect(await report.problems()).toEqual([['4', 'Date', 'is not a date in a format OneRoof reads: use DD/MM/YYYY, DD/MM/YYYY HH:mm, YYYY-MM-DD, an ISO date and time, or YYYY-MM']]);
+    await report.importGoodRows();
+    await page.getByText('3 incidents imported').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    const alerts = await AlertListPage.verifyOnPage(page);
+    // One person made of the three records, named from one of them ("Winifred" or "Winnie").
+    const fired = (await alerts.rows()).filter((row) => row[0] === 'Repeat victim' && /^Win\w+ Ashworth$/.test(row[1] ?? ''));
+    expect(fired).toHaveLength(1);
+    await alerts.open('Repeat victim', fired[0]![1]!);
+    const alert = await AlertPage.verifyOnPage(page);
+    expect(await alert.evidenceRows()).toHaveLength(3);
+    await alert.openCase({ caseType: 'Anti-social behaviour', priority: 'High' });
+    await CaseOverviewPage.verifyOnPage(page);
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Case opened from the alert');
   });
 });

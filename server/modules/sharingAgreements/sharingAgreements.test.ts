@@ -223,6 +223,7 @@ describe.each(availableBackends())('information-sharing agreements on %s', (kind
       ['an expired agreement', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], endsOn: yesterday(), reviewOn: addDays(londonToday(), -30) }), false],
       ['a withdrawn (suspended) agreement', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], status: 'withdrawn' }), false],
       ['an agreement for another purpose', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['asb_case_management', 'domestic_abuse_marac'] }), false],
+      ['an agreement the council is not a party to', async (w) => createSharingAgreement(testApp, [w.health.id, (await createOrganisation(testApp)).id], { purposes: ['hidden_harm_signals'] }), false],
       ['an agreement not yet signed by the council', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], status: 'draft', signedBy: [w.health.id] }), false],
       ['an agreement without special category data', (w) => createSharingAgreement(testApp, [w.health.id, w.council.id], { purposes: ['hidden_harm_signals'], dataCategories: ['personal'] }), false],
     ];
