@@ -7,6 +7,7 @@ import { AttachmentStore } from '../server/modules/timeline/attachmentStore.ts';
 import { systemActor } from '../server/shared/actor.ts';
 import { type Access, hasPermission, type Role, roles } from '../server/shared/permissions.ts';
 import { createOrganisation, createUser, signedInAgent } from './factories/index.ts';
+import { createLinkCandidate } from './factories/linkCandidates.ts';
 import { TestAgent } from './support/agent.ts';
 import { writeReport } from './security/report.ts';
 import { createTestApp, type TestApp } from './support/testApp.ts';
@@ -594,28 +595,8 @@ async function caseReviewFixtures(organisationId: string): Promise<Record<string
 
 /** A possible match waiting for review: an incoming record of the signed-in person's organisation and a person it recorded. */
 async function linkageFixtures(organisationId: string) {
-  const db = testApp.database.db;
-  const person = await db.insertInto('people').values({ given_name: 'Matrix', family_name: 'Linkwood', created_by_organisation_id: organisationId }).returning('id').executeTakeFirstOrThrow();
-  const incident = await db
-    .insertInto('incidents')
-    .values({ source_organisation_id: organisationId, source_reference: 'MATRIX-REVIEW-1', occurred_at: new Date(), category_code: 'asb_personal' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const incoming = await db.insertInto('incident_people').values({ incident_id: incident.id, role: 'victim', given_name: 'Matrix', family_name: 'Linkwood', link_status: 'in_review' }).returning('id').executeTakeFirstOrThrow();
-  const candidate = await db
-    .insertInto('link_candidates')
-    .values({
-      incident_person_id: incoming.id,
-      candidate_person_id: person.id,
-      candidate_record: JSON.stringify({ personId: person.id, organisationId, source: 'person', givenName: 'Matrix', familyName: 'Linkwood', dateOfBirth: null, address: null, town: null, postcode: null, phone: null, identifierKind: null, identifier: null }),
-      candidate_organisation_id: organisationId,
-      match_weight: 2,
-      match_probability: 0.8,
-      explanation: JSON.stringify({ priorWeight: -13, fields: [{ comparison: 'givenName', level: 'exact', weight: 7 }, { comparison: 'surname', level: 'exact', weight: 8 }] }),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { candidateId: { own: candidate.id } };
+  const { candidateId } = await createLinkCandidate(testApp.database.db, organisationId, { given: 'Matrix', family: 'Linkwood', reference: 'MATRIX-REVIEW-1' });
+  return { candidateId: { own: candidateId } };
 }
 
 /** An open alert whose evidence is an incident of the signed-in person's organisation, and a rule to edit. */

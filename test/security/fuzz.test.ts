@@ -9,6 +9,7 @@ import { signedInAgent } from '../factories/index.ts';
 import { TestAgent } from '../support/agent.ts';
 import { createTestApp, type TestApp } from '../support/testApp.ts';
 import { HOSTILE_STRINGS, injectedMarkup, leakedInternals, MARKER, type PostForm, postForms } from './htmlInspection.ts';
+import { ARRANGEMENTS, NOT_REACHED_BECAUSE } from './fuzzStates.ts';
 import { writeReport } from './report.ts';
 
 /**
@@ -19,9 +20,17 @@ import { writeReport } from './report.ts';
  * session and CSRF token. Nothing may answer 5xx, leak database or code details, or render
  * markup that came from input, at once or on any page that shows the stored value later.
  *
+ * The forms behind a sign-in step, a link from an e-mail, a journey or a state the demo data
+ * lacks are reached by arranging that state first (fuzzStates.ts) and reading the pages that then
+ * show them, some with a session made for the purpose rather than a demo user's.
+ *
  * FUZZ_RUNS (default 20) sets the inputs per route; FUZZ_PAGES (default 250) the pages walked per user.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
+// The same inputs every run unless FUZZ_SEED says otherwise, so a failure can be replayed and a
+// green run is not luck; each route gets its own seed from this one and its name.
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
+const seedFor = (key: string) => [...key].reduce((hash, character) => Math.imul(hash ^ character.charCodeAt(0), 16_777_619) >>> 0, SEED >>> 0);
 const PAGES_PER_USER = Number(process.env.FUZZ_PAGES ?? 250);
 const ANONYMOUS = 'anonymous';
 const USERS = [
@@ -40,28 +49,47 @@ const NOT_FOLLOWED = [/^\/sign-out/, /^\/api\//, /[?&]lang=/, /^\/(public|assets
 
 let testApp: TestApp;
 const agents = new Map<string, TestAgent>();
-const found = new Map<string, { form: PostForm; email: string; page: string }>();
+interface FoundForm {
+  form: PostForm;
+  /** The demo user who submits it, or the label of the arranged session. */
+  email: string;
+  page: string;
+  session?: () => Promise<TestAgent>;
+}
+const found = new Map<string, FoundForm>();
+const sessionAgents = new Map<() => Promise<TestAgent>, TestAgent>();
+const arrangedMisses: string[] = [];
 const pagesSeen = new Map<string, Set<string>>();
 const problems: string[] = [];
 let inputsTried = 0;
 let apiInputsTried = 0;
 // Answers to the fuzzed forms by status: most must get past the CSRF check and sign-in, or nothing was tested.
 const formStatuses: Record<string, number> = {};
+// The same for each form reached through an arranged state: proof the state let the inputs reach the handler.
+const arrangedStatuses: Record<string, Record<string, number>> = {};
+
+// Each demo user's role as seeded, put back when a fuzzed administration form has changed it.
+const demoRoles = new Map<string, Role>();
 
 beforeAll(async () => {
   testApp = await createTestApp();
   await seedDemoData(testApp.services);
+  for (const user of await testApp.database.db.selectFrom('users').select(['email', 'role']).execute()) demoRoles.set(user.email, user.role as Role);
 }, 120_000);
 
 afterAll(async () => {
   const postRoutes = pageRoutes().filter((route) => route.method === 'POST');
   const fuzzed = new Set([...found.keys()]);
+  const notReached = postRoutes.map((route) => `${route.method} ${route.url}`).filter((key) => !fuzzed.has(key));
   writeReport('fuzz.json', {
     generatedAt: new Date().toISOString(),
     runsPerRoute: RUNS,
     pageRoutesWithPost: postRoutes.length,
     formRoutesFuzzed: fuzzed.size,
-    formRoutesNotReached: postRoutes.map((route) => `${route.method} ${route.url}`).filter((key) => !fuzzed.has(key)),
+    formRoutesReachedByArrangedState: arrangedStatuses,
+    formRoutesNotReached: notReached,
+    whyNotReached: Object.fromEntries(notReached.map((key) => [key, NOT_REACHED_BECAUSE[key] ?? 'unknown: no arranged page showed its form'])),
+    arrangedPagesThatFailed: arrangedMisses,
     formInputsTried: inputsTried,
     formStatuses,
     apiInputsTried,
@@ -94,9 +122,35 @@ async function agentFor(email: string): Promise<TestAgent> {
   return agent;
 }
 
-/** A fresh session for the user, when fuzzing has signed them out or disabled them. */
+/** The session a found form is submitted in: the demo user's, or the one arranged for it. */
+async function agentOf(entry: FoundForm): Promise<TestAgent> {
+  if (!entry.session) return agentFor(entry.email);
+  const agent = sessionAgents.get(entry.session) ?? (await entry.session());
+  sessionAgents.set(entry.session, agent);
+  return agent;
+}
+
+/** The session again when fuzzing ended it (signed out, finished the step). */
+async function renewedAgent(entry: FoundForm): Promise<TestAgent> {
+  if (!entry.session) return freshAgent(entry.email);
+  const agent = await entry.session();
+  sessionAgents.set(entry.session, agent);
+  return agent;
+}
+
+/**
+ * A fresh session for the user, when fuzzing has signed them out, disabled them, changed their
+ * role (the user administration form) or closed their organisation.
+ */
 async function freshAgent(email: string): Promise<TestAgent> {
-  await testApp.database.db.updateTable('users').set({ disabled: false }).where('email', '=', email).execute();
+  const role = demoRoles.get(email);
+  const user = await testApp.database.db
+    .updateTable('users')
+    .set({ disabled: false, ...(role ? { role } : {}) })
+    .where('email', '=', email)
+    .returning('organisation_id')
+    .executeTakeFirst();
+  if (user) await testApp.database.db.updateTable('organisations').set({ active: true }).where('id', '=', user.organisation_id).execute();
   agents.delete(email);
   return agentFor(email);
 }
@@ -134,13 +188,15 @@ function formArbitrary(form: PostForm): fc.Arbitrary<Record<string, FieldValue>>
   );
 }
 
-async function submit(email: string, form: PostForm, values: Record<string, FieldValue>): Promise<Response> {
-  let agent = await agentFor(email);
+async function submit(entry: FoundForm, values: Record<string, FieldValue>): Promise<Response> {
+  const { form } = entry;
+  // An arranged session starts each input in the state the form needs (a code not yet tried, a journey not yet sent).
+  let agent = entry.session ? await renewedAgent(entry) : await agentOf(entry);
   const action = form.action.replace(/[?&]_csrf=[^&]*/, '');
   if (!form.multipart) {
     let response = await agent.post(action, values);
     if (response.statusCode === 302 && String(response.headers.location).startsWith('/sign-in')) {
-      agent = await freshAgent(email);
+      agent = await renewedAgent(entry);
       response = await agent.post(action, values);
     }
     return response;
@@ -256,10 +312,61 @@ async function reachTheRest(): Promise<void> {
   }
 }
 
+const arrangedKeys = new Set<FoundForm>();
+
+/** The forms no walk meets: arrange the state each needs, then read the pages that show them. */
+async function arrangeTheRest(): Promise<void> {
+  const users = (await testApp.database.db.selectFrom('users').select(['id', 'email', 'role', 'organisation_id']).where('email', 'in', USERS).execute()).sort(
+    (left, right) => USERS.indexOf(left.email) - USERS.indexOf(right.email),
+  );
+  const byEmail = new Map(users.map((row) => [row.email, row]));
+  const context = {
+    testApp,
+    holder(routeUrl: string): string {
+      const route = pageRoutes().find((candidate) => candidate.method === 'POST' && candidate.url === routeUrl);
+      if (!route) throw new Error(`No POST route ${routeUrl}`);
+      const email = users.find((row) => route.access === 'public' || route.access === 'signed-in' || hasPermission(row.role as Role, route.access as Permission))?.email;
+      if (!email) throw new Error(`No demo user may post to ${routeUrl}`);
+      return email;
+    },
+    organisationOf: async (email: string) => byEmail.get(email)!.organisation_id,
+    userIdOf: async (email: string) => byEmail.get(email)!.id,
+  };
+  for (const arrangement of ARRANGEMENTS) {
+    const state = await arrangement.arrange(context);
+    const agent = state.session ? await agentOf({ form: { action: '', multipart: false, fields: [] }, email: state.as, page: '', session: state.session }) : await agentFor(state.as);
+    for (const page of state.pages) {
+      const response = await agent.get(page);
+      if (response.statusCode !== 200 || !String(response.headers['content-type'] ?? '').startsWith('text/html')) {
+        arrangedMisses.push(`${arrangement.name}: ${page} answered ${response.statusCode} ${String(response.headers.location ?? '')}`);
+        continue;
+      }
+      check(`${page} (arranged: ${arrangement.name})`, response, 'arranged');
+      for (const form of postForms(response.body)) {
+        // A form without an action posts to its own page.
+        if (form.action === '') form.action = page.split('?')[0]!;
+        const route = routeFor(form.action);
+        if (!route || (!state.session && NOT_SUBMITTED.some((pattern) => pattern.test(form.action.split('?')[0]!)))) continue;
+        const key = `${route.method} ${route.url}`;
+        if (found.has(key)) continue;
+        const entry: FoundForm = { form, email: state.as, page, ...(state.session ? { session: state.session } : {}) };
+        found.set(key, entry);
+        arrangedKeys.add(entry);
+      }
+    }
+    if (!state.session) pagesSeen.set(state.as, new Set([...(pagesSeen.get(state.as) ?? []), ...state.pages]));
+  }
+}
+
 describe('fuzzing every form and API body', () => {
   it('finds the POST forms on the pages each demo user can reach', async () => {
     for (const email of USERS) await walk(email);
     await reachTheRest();
+    const walked = found.size;
+    await arrangeTheRest();
+    // Arranged states show forms the walk could not reach (at least one of each kind).
+    expect(found.size).toBeGreaterThan(walked);
+    expect([...found.keys()]).toEqual(expect.arrayContaining(['POST /sign-in/verify', 'POST /reset-password/:token', 'POST /asb-case-review/check-answers', 'POST /case-reviews/:applicationId/acknowledge']));
     // The walk reaches the forms that matter most for stored content: case notes, cases, referrals.
     expect([...found.keys()]).toEqual(expect.arrayContaining(['POST /cases/:caseId/notes/new', 'POST /cases/new', 'POST /sign-in']));
     expect(found.size).toBeGreaterThan(30);
@@ -268,24 +375,30 @@ describe('fuzzing every form and API body', () => {
   it('answers hostile form values without a 5xx, a leak or injected markup, now or where the value is shown later', async () => {
     const fuzzed = new Set<string>();
     const fuzzNew = async () => {
-      for (const [key, { form, email, page }] of found) {
+      for (const [key, entry] of found) {
+        const { form, email, page } = entry;
         if (fuzzed.has(key)) continue;
         fuzzed.add(key);
         await fc.assert(
           fc.asyncProperty(formArbitrary(form), async (values) => {
             inputsTried += 1;
-            const response = await submit(email, form, values);
+            const response = await submit(entry, values);
             formStatuses[response.statusCode] = (formStatuses[response.statusCode] ?? 0) + 1;
+            if (arrangedKeys.has(entry)) {
+              const statuses = (arrangedStatuses[key] ??= {});
+              const answer = response.statusCode === 302 ? `302 ${shapeOf(String(response.headers.location ?? '')).replace(/\?$/, '')}` : String(response.statusCode);
+              statuses[answer] = (statuses[answer] ?? 0) + 1;
+            }
             check(`${key} as ${email}`, response, values);
             const location = response.headers.location;
             if (response.statusCode === 302 && typeof location === 'string' && location.startsWith('/') && !location.startsWith('/sign-in')) {
-              check(`${location} after ${key}`, await (await agentFor(email)).get(location), values);
+              check(`${location} after ${key}`, await (await agentOf(entry)).get(location), values);
             }
           }),
-          { numRuns: RUNS },
+          { numRuns: RUNS, seed: seedFor(key) },
         );
         // The page the form was on shows what the form stored (notes, names, titles).
-        check(`${page} after fuzzing ${key}`, await (await agentFor(email)).get(page), 'revisit');
+        check(`${page} after fuzzing ${key}`, await (await agentOf(entry)).get(page), 'revisit');
       }
     };
     await fuzzNew();
@@ -353,7 +466,7 @@ describe('fuzzing every form and API body', () => {
           check(`/incidents/${id}`, await (await agentFor('manager@oneroof.example')).get(`/incidents/${id}`), payload);
         }
       }),
-      { numRuns: RUNS * 5 },
+      { numRuns: RUNS * 5, seed: seedFor('api') },
     );
     // A raw body that is not JSON at all.
     for (const raw of ['{"incidents": [', '\u0000', 'null', '[]', '<script>x</script>']) {
