@@ -14,12 +14,24 @@ interface DemoAgreement {
   status: 'active' | 'expired';
 }
 
-/** The partnership's overarching agreement, its MARAC agreement, and one that has run out (for the register). */
+/**
+ * The partnership's overarching agreement, its MARAC agreement, a hidden-harm agreement the NHS
+ * trust has not joined yet (so an alert known to health only stays with health, as need-to-know
+ * requires), and one that has run out (for the register).
+ */
 const demoAgreements: DemoAgreement[] = [
   {
     title: 'Northumbria Community Safety Partnership overarching information-sharing agreement',
     parties: 'all',
-    purposes: sharingPurposes.filter((purpose) => purpose !== 'domestic_abuse_marac'),
+    purposes: sharingPurposes.filter((purpose) => purpose !== 'domestic_abuse_marac' && purpose !== 'hidden_harm_signals'),
+    startsInDays: -240,
+    endsInDays: 490,
+    status: 'active',
+  },
+  {
+    title: 'Hidden harm early warning information-sharing agreement',
+    parties: ['police', 'city', 'county', 'fire', 'housing', 'victims', 'mediation'],
+    purposes: ['hidden_harm_signals'],
     startsInDays: -240,
     endsInDays: 490,
     status: 'active',
