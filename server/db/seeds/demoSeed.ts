@@ -126,13 +126,14 @@ export async function demoCode(services: Services, email: string): Promise<strin
 }
 
 export function formatDemoSignIns(signIns: DemoSignIn[], baseUrl: string): string {
+  const roleWidth = Math.max(19, ...signIns.map((signIn) => signIn.role.length));
   const lines = [
     '',
     `OneRoof demo sign-ins for ${baseUrl} (password for all: ${DEMO_PASSWORD})`,
     '',
     ...signIns.map(
       (signIn) =>
-        `  ${signIn.role.padEnd(19)} ${signIn.email.padEnd(28)} ${signIn.totpSecret ? `authenticator key ${signIn.totpSecret}` : 'no second factor needed'}`,
+        `  ${signIn.role.padEnd(roleWidth)} ${signIn.email.padEnd(28)} ${signIn.totpSecret ? `authenticator key ${signIn.totpSecret}` : 'no second factor needed'}`,
     ),
     '',
     '  Demo accounts show their current six-digit code on the sign-in page (never in production).',
