@@ -1,4 +1,5 @@
 import { PgBoss } from 'pg-boss';
+import { IntervalJob, type JobLogger } from '../../shared/intervalJob.ts';
 import type { AlertsService, RunResult } from './alertsService.ts';
 
 /** Starts and stops whatever runs the alert rules on a schedule. */
@@ -8,10 +9,7 @@ export interface AlertScheduler {
   stop(): Promise<void>;
 }
 
-interface Logger {
-  info(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+type Logger = JobLogger;
 
 export const ALERT_QUEUE = 'alert-rules';
 
@@ -68,47 +66,28 @@ export class PgBossAlertScheduler implements AlertScheduler {
  */
 export class IntervalAlertScheduler implements AlertScheduler {
   readonly kind = 'interval' as const;
-  readonly #alerts: AlertsService;
-  readonly #log: Logger;
-  readonly #everyMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #job: IntervalJob<RunResult>;
 
   constructor(alerts: AlertsService, log: Logger, everyMinutes: number) {
-    this.#alerts = alerts;
-    this.#log = log;
-    this.#everyMs = everyMinutes * 60_000;
+    const run = async () => {
+      const result = await alerts.runRulesUnlessRunning(new Date());
+      if (result) logRun(log, result);
+      return result;
+    };
+    this.#job = new IntervalJob(run, { log, everyMs: everyMinutes * 60_000, failureMessage: 'alert rules run failed' });
   }
 
   async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.tick(), this.#everyMs);
-    this.#timer.unref();
+    this.#job.start();
   }
 
   /** One run, unless another process (or the previous tick) is running the rules. */
-  async tick(): Promise<RunResult | undefined> {
-    if (this.#running) return undefined;
-    const run = this.#alerts
-      .runRulesUnlessRunning(new Date())
-      .then((result) => {
-        if (result) logRun(this.#log, result);
-        return result;
-      })
-      .catch((error: unknown) => {
-        this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'alert rules run failed');
-        return undefined;
-      });
-    this.#running = run;
-    try {
-      return await run;
-    } finally {
-      this.#running = undefined;
-    }
+  tick(): Promise<RunResult | undefined> {
+    return this.#job.tick();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 }
 

@@ -1,4 +1,5 @@
 import { PgBoss } from 'pg-boss';
+import { IntervalJob, type JobLogger } from '../../shared/intervalJob.ts';
 import type { ReferralsService, ScanResult } from './referralsService.ts';
 
 /** Starts and stops whatever runs the referral deadline scan. */
@@ -8,10 +9,7 @@ export interface ReferralScheduler {
   stop(): Promise<void>;
 }
 
-interface Logger {
-  info(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+type Logger = JobLogger;
 
 export const DEADLINE_QUEUE = 'referral-deadlines';
 
@@ -63,48 +61,28 @@ export class PgBossReferralScheduler implements ReferralScheduler {
  */
 export class IntervalReferralScheduler implements ReferralScheduler {
   readonly kind = 'interval' as const;
-  readonly #referrals: ReferralsService;
-  readonly #log: Logger;
-  readonly #everyMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #job: IntervalJob<ScanResult>;
 
   constructor(referrals: ReferralsService, log: Logger, everySeconds: number) {
-    this.#referrals = referrals;
-    this.#log = log;
-    this.#everyMs = everySeconds * 1000;
+    const run = async () => {
+      const result = await referrals.scanDeadlinesUnlessRunning(new Date());
+      if (result) logIfAnything(log, result);
+      return result;
+    };
+    this.#job = new IntervalJob(run, { log, everyMs: everySeconds * 1000, failureMessage: 'referral deadline scan failed' });
   }
 
   async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.tick(), this.#everyMs);
-    this.#timer.unref();
-    void this.tick();
+    this.#job.start({ runNow: true });
   }
 
   /** One scan, unless another process (or a previous tick still running) is scanning. */
-  async tick(): Promise<ScanResult | undefined> {
-    if (this.#running) return undefined;
-    const run = this.#referrals
-      .scanDeadlinesUnlessRunning(new Date())
-      .then((result) => {
-        if (result) logIfAnything(this.#log, result);
-        return result;
-      })
-      .catch((error: unknown) => {
-        this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'referral deadline scan failed');
-        return undefined;
-      });
-    this.#running = run;
-    try {
-      return await run;
-    } finally {
-      this.#running = undefined;
-    }
+  tick(): Promise<ScanResult | undefined> {
+    return this.#job.tick();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 }
 

@@ -1,4 +1,5 @@
 import { PgBoss } from 'pg-boss';
+import { IntervalJob, type JobLogger } from '../../shared/intervalJob.ts';
 import { systemActor } from '../../shared/actor.ts';
 import type { RetentionService } from './retentionService.ts';
 
@@ -9,10 +10,7 @@ export interface RetentionScheduler {
   stop(): Promise<void>;
 }
 
-interface Logger {
-  info(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+type Logger = JobLogger;
 
 export const RETENTION_QUEUE = 'retention-plan';
 // 02:30 London time: after the day's work, before the officer's.
@@ -58,40 +56,22 @@ export class PgBossRetentionScheduler implements RetentionScheduler {
  */
 export class IntervalRetentionScheduler implements RetentionScheduler {
   readonly kind = 'interval' as const;
-  readonly #retention: RetentionService;
-  readonly #log: Logger;
-  readonly #everyMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #job: IntervalJob<string>;
 
   constructor(retention: RetentionService, log: Logger, everyMs = 24 * 60 * 60_000) {
-    this.#retention = retention;
-    this.#log = log;
-    this.#everyMs = everyMs;
+    this.#job = new IntervalJob(() => proposeAndLog(retention, log), { log, everyMs, failureMessage: 'retention plan failed' });
   }
 
   async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.tick(), this.#everyMs);
-    this.#timer.unref();
+    this.#job.start();
   }
 
-  async tick(): Promise<string | undefined> {
-    if (this.#running) return undefined;
-    const run = proposeAndLog(this.#retention, this.#log).catch((error: unknown) => {
-      this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'retention plan failed');
-      return undefined;
-    });
-    this.#running = run;
-    try {
-      return await run;
-    } finally {
-      this.#running = undefined;
-    }
+  tick(): Promise<string | undefined> {
+    return this.#job.tick();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 }
 
