@@ -63,6 +63,20 @@ export const LINKED_STATUSES = ['auto_linked', 'confirmed', 'new_person'] as con
 
 const DATE = (column: string) => sql<string | null>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`;
 
+/** An agency's record of a person (incident_people with its incident) as the engine compares it. */
+const AGENCY_RECORD_COLUMNS = [
+  'incidents.source_organisation_id as organisationId',
+  'incident_people.given_name as givenName',
+  'incident_people.family_name as familyName',
+  DATE('incident_people.date_of_birth').as('dateOfBirth'),
+  'incident_people.address',
+  sql<null>`null`.as('town'),
+  'incident_people.postcode',
+  'incident_people.phone',
+  'incident_people.identifier_kind as identifierKind',
+  'incident_people.identifier',
+] as const;
+
 /** The only SQL of incremental linking, the review queue and unlinking. */
 export class LinkageRepository {
   readonly #db: Kysely<Database>;
@@ -76,19 +90,7 @@ export class LinkageRepository {
     let query = this.#db
       .selectFrom('incident_people')
       .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
-      .select([
-        'incident_people.id',
-        'incidents.source_organisation_id as organisationId',
-        'incident_people.given_name as givenName',
-        'incident_people.family_name as familyName',
-        DATE('incident_people.date_of_birth').as('dateOfBirth'),
-        'incident_people.address',
-        sql<null>`null`.as('town'),
-        'incident_people.postcode',
-        'incident_people.phone',
-        'incident_people.identifier_kind as identifierKind',
-        'incident_people.identifier',
-      ])
+      .select(['incident_people.id', ...AGENCY_RECORD_COLUMNS])
       .where('incident_people.link_status', '=', 'pending')
       .orderBy('incident_people.id')
       .limit(limit);
@@ -137,19 +139,7 @@ export class LinkageRepository {
       .selectFrom('incident_people')
       .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
       .distinctOn(['incident_people.person_id', 'incident_people.given_name', 'incident_people.family_name', 'incident_people.date_of_birth', 'incident_people.address', 'incident_people.postcode', 'incident_people.phone', 'incident_people.identifier_kind', 'incident_people.identifier'])
-      .select([
-        sql<string>`incident_people.person_id`.as('personId'),
-        'incidents.source_organisation_id as organisationId',
-        'incident_people.given_name as givenName',
-        'incident_people.family_name as familyName',
-        DATE('incident_people.date_of_birth').as('dateOfBirth'),
-        'incident_people.address',
-        sql<null>`null`.as('town'),
-        'incident_people.postcode',
-        'incident_people.phone',
-        'incident_people.identifier_kind as identifierKind',
-        'incident_people.identifier',
-      ])
+      .select([sql<string>`incident_people.person_id`.as('personId'), ...AGENCY_RECORD_COLUMNS])
       .where('incident_people.person_id', 'is not', null)
       .where('incident_people.link_status', 'in', LINKED_STATUSES)
       .where(sql<boolean>`not ${isRestricted(sql`incident_people.person_id`)}`)
