@@ -62,6 +62,12 @@ export const settings = {
     default: () => 15,
     description: 'Incidents pushed through the API are linked to people, and the alert rules run, at most once per this many seconds (batches arriving meanwhile share the run). CSV imports are linked as soon as they finish.',
   }),
+  importStaleSeconds: setting({
+    env: 'IMPORT_STALE_SECONDS',
+    schema: z.coerce.number().int().min(1).max(3600),
+    default: () => 120,
+    description: 'A CSV import whose process has not shown a sign of life for this many seconds (it stopped or was killed) is marked failed, at start-up or by a sweep every half of this. Imports running in another live process are left alone.',
+  }),
   analyticsDatabaseUrl: setting({
     env: 'ANALYTICS_DATABASE_URL',
     schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),

@@ -85,7 +85,7 @@ export function createServices(config: Config, database: DatabaseHandle, secrets
   const governance = createGovernanceServices(db, audit, caseReviews, { baseUrl: config.baseUrl });
   const search = new SearchService(db, audit);
   const incidents = new IncidentsService(db, audit);
-  const incidentImports = new IncidentImportService(db, audit, new ImportFileStore(config.dataDir));
+  const incidentImports = new IncidentImportService(db, audit, new ImportFileStore(config.dataDir), { staleAfterMs: config.importStaleSeconds * 1000 });
   const analytics = createAnalyticsServices(db, database.analytics, audit);
   const alerts = new AlertsService(db, audit, cases);
   const linkage = new LinkageService(db, audit);

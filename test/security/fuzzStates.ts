@@ -159,12 +159,24 @@ export const ARRANGEMENTS: { name: string; arrange(context: StateContext): Promi
       const address = await db.selectFrom('person_addresses').select('id').where('person_id', '=', main).executeTakeFirstOrThrow();
       const household = await db.insertInto('households').values({ name: 'Fuzz household' }).returning('id').executeTakeFirstOrThrow();
       await db.insertInto('household_members').values([main, member].map((person_id) => ({ household_id: household.id, person_id, relationship: null }))).execute();
+      // The "add a member" form gets a household of its own, on a case of its own: the person page
+      // above shows "remove" buttons for the first household, and fuzzing those (first, as that
+      // page comes first) takes its person out of it, after which every add answered 404.
+      const addingCase = await db
+        .insertInto('cases')
+        .values({ reference: `ASB-2026-96${String(randomInt(1000, 9999))}`, case_type: 'anti_social_behaviour', summary: 'Fuzz household case', lead_organisation_id: await organisationOf(as) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const adding = await createPerson(db, { family });
+      await db.insertInto('case_people').values({ case_id: addingCase.id, person_id: adding, role: 'person_at_risk' }).execute();
+      const addingHousehold = await db.insertInto('households').values({ name: 'Fuzz household to add to' }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('household_members').values({ household_id: addingHousehold.id, person_id: adding, relationship: null }).execute();
       return {
         as,
         pages: [
           `/cases/${kase.id}/people?name=${encodeURIComponent(known.family_name)}`,
           `/people/${main}`,
-          `/people/${main}/households/${household.id}/members?name=${encodeURIComponent(known.family_name)}`,
+          `/people/${adding}/households/${addingHousehold.id}/members?name=${encodeURIComponent(known.family_name)}`,
           `/people/${main}/addresses/${address.id}/end`,
         ],
       };

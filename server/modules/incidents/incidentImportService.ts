@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, IncidentImportMapping, IncidentImportRow, IncidentRowError } from '../../db/schema.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { Conflict, NotFound, ValidationFailed } from '../../shared/errors.ts';
+import { IntervalJob, type JobLogger } from '../../shared/intervalJob.ts';
 import type { AuditTrail } from '../audit/auditTrail.ts';
 import { guessMapping, looksLikePoliceUk, mappableFields, POLICE_UK_TEMPLATE_ID, policeUkMapping } from './incidentFields.ts';
 import type { ValidIncident } from './incidentRecord.ts';
@@ -29,6 +30,8 @@ export interface ImportOptions {
   maxStoredErrors?: number;
   /** Runs after an import has committed, outside its transaction: entity resolution of the new people. */
   afterCommit?: (importId: string) => Promise<void>;
+  /** Running work with no heartbeat for this long belongs to a process that has stopped; it is failed. */
+  staleAfterMs?: number;
 }
 
 export type ChannelOfFile = 'upload' | 'police_uk' | 'command';
@@ -36,6 +39,8 @@ export type ChannelOfFile = 'upload' | 'police_uk' | 'command';
 const DEFAULT_BATCH = 5000;
 const DEFAULT_MAX_ERRORS = 10_000;
 const PROGRESS_EVERY_MS = 500;
+const DEFAULT_STALE_AFTER_MS = 120_000;
+const MAX_HEARTBEAT_EVERY_MS = 15_000;
 
 /**
  * CSV imports of incidents, step by step: upload (to disk), mapping, preview, validation of the
@@ -50,12 +55,18 @@ export class IncidentImportService {
   readonly #options: Required<Omit<ImportOptions, 'afterCommit'>> & Pick<ImportOptions, 'afterCommit'>;
   readonly #progress = new Map<string, ImportProgress>();
   readonly #running = new Set<Promise<void>>();
+  #sweep: IntervalJob<number> | undefined;
 
   constructor(db: Kysely<Database>, audit: AuditTrail, files: ImportFileStore, options: ImportOptions = {}) {
     this.#audit = audit;
     this.#repository = new IncidentsRepository(db);
     this.#files = files;
-    this.#options = { batchSize: options.batchSize ?? DEFAULT_BATCH, maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_ERRORS, afterCommit: options.afterCommit };
+    this.#options = {
+      batchSize: options.batchSize ?? DEFAULT_BATCH,
+      maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_ERRORS,
+      staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+      afterCommit: options.afterCommit,
+    };
   }
 
   /** Lets the linkage module be attached after both services exist. */
@@ -188,11 +199,29 @@ export class IncidentImportService {
     return this.#repository.listImports(importer.organisationId, pageSize, (page - 1) * pageSize);
   }
 
-  /** At start-up: work that was running when the process stopped is marked failed (its transaction never committed). */
+  /**
+   * Work whose process stopped (killed, crashed, restarted) is marked failed: its transaction never
+   * committed. Several processes may share the database, so "running" alone proves nothing; each
+   * process's running work beats a heartbeat in its row, and only work whose heartbeat is older
+   * than `staleAfterMs` is failed. A heartbeat needs no extra connection held open, works on the
+   * embedded store, and the database's clock judges it, so process clocks need not agree.
+   * Run at start-up and then by the sweep, so an import killed with its process ends failed
+   * without anyone restarting anything.
+   */
   async recoverInterrupted(): Promise<number> {
-    const failed = await this.#repository.failInterrupted();
+    const failed = await this.#repository.failInterrupted(this.#options.staleAfterMs / 1000);
     for (const row of failed) await this.#files.remove(row.storage_key);
     return failed.length;
+  }
+
+  /** Starts the sweep for work left by stopped processes, every half of the stale time. */
+  startSweeping(log: JobLogger): void {
+    this.#sweep ??= new IntervalJob(() => this.recoverInterrupted(), { log, everyMs: this.#options.staleAfterMs / 2, failureMessage: 'sweep of interrupted incident imports failed' });
+    this.#sweep.start();
+  }
+
+  async stopSweeping(): Promise<void> {
+    await this.#sweep?.stop();
   }
 
   /** Resolves when no background work is running (tests, the command line, shutdown). */
@@ -223,21 +252,39 @@ export class IncidentImportService {
   }
 
   #background(importId: string, work: () => Promise<void>): void {
+    const heartbeat = this.#heartbeat(importId);
     const job = work()
       .catch(async (error: unknown) => {
+        if (error instanceof ImportNoLongerRunning) return;
         const failure = error instanceof ImportFileProblem ? error.messageKey : 'incidents.failures.unexpected';
         const values = error instanceof ImportFileProblem ? error.values : {};
         if (!(error instanceof ImportFileProblem)) console.error(`Incident import ${importId} failed`, error);
         const row = await this.#repository.importById(importId);
-        await this.#repository.updateImport(importId, { status: 'failed', failure, row_errors: JSON.stringify(failureErrors(values)), finished_at: new Date(), rows_imported: 0 });
+        await this.#repository.failRunning(importId, { failure, row_errors: JSON.stringify(failureErrors(values)), finished_at: new Date(), rows_imported: 0 });
         await this.#files.remove(row.storage_key);
       })
       .catch((error: unknown) => console.error(`Incident import ${importId} could not record its failure`, error))
       .finally(() => {
+        clearInterval(heartbeat);
         this.#progress.delete(importId);
         this.#running.delete(job);
       });
     this.#running.add(job);
+  }
+
+  /** Beats several times per stale period; a beat still waiting (on a row the import's transaction holds) is not stacked. */
+  #heartbeat(importId: string): NodeJS.Timeout {
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating) return;
+      beating = true;
+      this.#repository
+        .touchRunning([importId])
+        .catch((error: unknown) => console.error(`Incident import ${importId} could not record its heartbeat`, error))
+        .finally(() => (beating = false));
+    }, Math.min(this.#options.staleAfterMs / 4, MAX_HEARTBEAT_EVERY_MS));
+    timer.unref();
+    return timer;
   }
 
   async #read(row: IncidentImportRow, phase?: ImportProgress['phase']) {
@@ -270,8 +317,7 @@ export class IncidentImportService {
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    await this.#repository.updateImport(importId, {
-      status: 'validated',
+    const finished = await this.#repository.claimImport(importId, 'validating', 'validated', {
       rows_total: counts.total,
       rows_valid: counts.valid,
       rows_invalid: counts.invalid,
@@ -279,6 +325,7 @@ export class IncidentImportService {
       row_errors: JSON.stringify(errors),
       bytes_processed: progress.bytes,
     });
+    if (!finished) throw new ImportNoLongerRunning();
   }
 
   /** Reads the file again, stores every good row in batches inside one transaction, and only then marks the import done. */
@@ -315,7 +362,8 @@ export class IncidentImportService {
       }
       await flush();
       await storing;
-      await this.#repository.updateImport(importId, { status: 'imported', rows_imported: created, rows_already_held: alreadyHeld, finished_at: new Date() }, trx);
+      // A sweep that judged this import stopped has failed it and removed its file: roll back.
+      if (!(await this.#repository.claimImport(importId, 'importing', 'imported', { rows_imported: created, rows_already_held: alreadyHeld, finished_at: new Date() }, trx))) throw new ImportNoLongerRunning();
       audit({ action: 'INCIDENTS_IMPORTED', recordType: 'incident_import', recordId: importId, details: { created, alreadyHeld, channel: row.channel } });
       return { created };
     });
@@ -332,6 +380,9 @@ export class IncidentImportService {
     }
   }
 }
+
+/** The import was failed by a sweep while this process still worked on it; its outcome stands. */
+class ImportNoLongerRunning extends Error {}
 
 /** A saved template fits a file when every column it names is in the file's header row. */
 function sameHeaders(mapping: IncidentImportMapping, headers: string[]): boolean {

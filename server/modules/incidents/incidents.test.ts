@@ -263,6 +263,48 @@ describe.each(availableBackends())('incident import on %s', (kind) => {
       const row = await db().selectFrom('incident_imports').select(['status', 'failure']).where('id', '=', stuck.id).executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'failed', failure: 'incidents.failures.interrupted' });
     });
+
+    it("a start-up fails only work whose process stopped beating, not another live process's import", async () => {
+      const organisation = await createOrganisation(testApp);
+      const running = (status: 'validating' | 'importing', heartbeat: ReturnType<typeof sql<Date>>) =>
+        db().insertInto('incident_imports').values({ organisation_id: organisation.id, channel: 'upload', status, heartbeat_at: heartbeat }).returning('id').executeTakeFirstOrThrow();
+      const live = await running('importing', sql<Date>`now() - interval '20 seconds'`);
+      const liveChecking = await running('validating', sql<Date>`now()`);
+      const stale = await running('importing', sql<Date>`now() - interval '10 minutes'`);
+      const staleChecking = await running('validating', sql<Date>`now() - interval '3 minutes'`);
+      // A second process starting on the same database.
+      const secondProcess = new IncidentImportService(db(), testApp.services.audit, new ImportFileStore(testApp.config.dataDir), { staleAfterMs: 120_000 });
+      expect(await secondProcess.recoverInterrupted()).toBe(2);
+      const statusOf = async (id: string) => (await db().selectFrom('incident_imports').select(['status', 'failure']).where('id', '=', id).executeTakeFirstOrThrow());
+      expect(await statusOf(live.id)).toEqual({ status: 'importing', failure: null });
+      expect(await statusOf(liveChecking.id)).toEqual({ status: 'validating', failure: null });
+      expect(await statusOf(stale.id)).toEqual({ status: 'failed', failure: 'incidents.failures.interrupted' });
+      expect(await statusOf(staleChecking.id)).toEqual({ status: 'failed', failure: 'incidents.failures.interrupted' });
+      // Once the live one stops beating too, the next sweep fails it.
+      await db().updateTable('incident_imports').set({ heartbeat_at: sql<Date>`now() - interval '121 seconds'` }).where('id', '=', live.id).execute();
+      expect(await secondProcess.recoverInterrupted()).toBe(1);
+      expect(await statusOf(live.id)).toEqual({ status: 'failed', failure: 'incidents.failures.interrupted' });
+      expect(await statusOf(liveChecking.id)).toEqual({ status: 'validating', failure: null });
+      await db().updateTable('incident_imports').set({ status: 'failed' }).where('id', '=', liveChecking.id).execute();
+    });
+
+    it('stamps a heartbeat when work starts, and work failed by a sweep meanwhile cannot finish as imported', async () => {
+      const { agent } = await uploader();
+      const { importId } = await uploadAndCheck(agent, csv(...GOOD_ROWS));
+      const checked = await db().selectFrom('incident_imports').select(['status', 'heartbeat_at']).where('id', '=', importId).executeTakeFirstOrThrow();
+      expect(checked.status).toBe('validated');
+      expect(checked.heartbeat_at).toBeInstanceOf(Date);
+      const organisationId = (await db().selectFrom('incident_imports').select('organisation_id').where('id', '=', importId).executeTakeFirstOrThrow()).organisation_id;
+      const importing = new IncidentImportService(db(), testApp.services.audit, new ImportFileStore(testApp.config.dataDir), { staleAfterMs: 120_000 });
+      await importing.startImport({ organisationId, userId: null }, importId, systemActor('test'));
+      // Another process's sweep judges this import stopped before its transaction has finished.
+      const swept = await db().updateTable('incident_imports').set({ status: 'failed', failure: 'incidents.failures.interrupted' }).where('id', '=', importId).where('status', '=', 'importing').executeTakeFirst();
+      expect(Number(swept.numUpdatedRows)).toBe(1);
+      await importing.idle();
+      const row = await db().selectFrom('incident_imports').select(['status', 'failure', 'rows_imported']).where('id', '=', importId).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'failed', failure: 'incidents.failures.interrupted', rows_imported: 0 });
+      expect((await db().selectFrom('incidents').select('id').where('import_id', '=', importId).execute()).length).toBe(0);
+    });
   });
 
   describe('police.uk files', () => {

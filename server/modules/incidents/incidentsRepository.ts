@@ -5,6 +5,9 @@ import type { CategoryLookup, ValidIncident } from './incidentRecord.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+/** The statuses in which an import's work runs in the background of one process. */
+const RUNNING_STATUSES: IncidentImportRow['status'][] = ['validating', 'importing'];
+
 export type ImportChanges = Updateable<Omit<IncidentImportsTable, 'id' | 'organisation_id'>>;
 
 export interface IncidentFilters {
@@ -100,9 +103,26 @@ export class IncidentsRepository {
     await executor.updateTable('incident_imports').set(changes).where('id', '=', importId).execute();
   }
 
-  /** Moves an import from one status to another only if it is still in the first: two clicks start one job. */
-  async claimImport(importId: string, from: IncidentImportRow['status'], to: IncidentImportRow['status'], changes: ImportChanges = {}): Promise<boolean> {
-    const result = await this.#db.updateTable('incident_imports').set({ ...changes, status: to }).where('id', '=', importId).where('status', '=', from).executeTakeFirst();
+  /**
+   * Moves an import from one status to another only if it is still in the first: two clicks start
+   * one job, and work that a sweep has meanwhile failed cannot then finish. Background work starts
+   * with a fresh heartbeat.
+   */
+  async claimImport(importId: string, from: IncidentImportRow['status'], to: IncidentImportRow['status'], changes: ImportChanges = {}, executor: Executor = this.#db): Promise<boolean> {
+    const heartbeat = RUNNING_STATUSES.includes(to) ? { heartbeat_at: sql<Date>`now()` } : {};
+    const result = await executor.updateTable('incident_imports').set({ ...changes, ...heartbeat, status: to }).where('id', '=', importId).where('status', '=', from).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** A sign of life from this process for the imports it is running (the database's clock, so processes' clocks need not agree). */
+  async touchRunning(importIds: string[]): Promise<void> {
+    if (importIds.length === 0) return;
+    await this.#db.updateTable('incident_imports').set({ heartbeat_at: sql<Date>`now()` }).where('id', 'in', importIds).where('status', 'in', RUNNING_STATUSES).execute();
+  }
+
+  /** Fails background work that went wrong, unless it is no longer running (a sweep failed it first). */
+  async failRunning(importId: string, changes: ImportChanges): Promise<boolean> {
+    const result = await this.#db.updateTable('incident_imports').set({ ...changes, status: 'failed' }).where('id', '=', importId).where('status', 'in', RUNNING_STATUSES).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
@@ -123,12 +143,17 @@ export class IncidentsRepository {
     return { rows, total: Number(total.count) };
   }
 
-  /** Imports left half-way by a stopped process: their transaction never committed, so nothing of them is stored. */
-  async failInterrupted(): Promise<{ id: string; storage_key: string | null }[]> {
+  /**
+   * Imports left half-way by a stopped process: no heartbeat for `staleAfterSeconds` (or none at
+   * all: started before heartbeats). Their transaction never committed, so nothing of them is
+   * stored. A live process's import keeps beating and is left alone.
+   */
+  async failInterrupted(staleAfterSeconds: number): Promise<{ id: string; storage_key: string | null }[]> {
     return this.#db
       .updateTable('incident_imports')
       .set({ status: 'failed', failure: 'incidents.failures.interrupted', finished_at: new Date() })
-      .where('status', 'in', ['validating', 'importing'])
+      .where('status', 'in', RUNNING_STATUSES)
+      .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${staleAfterSeconds}::float8)`)]))
       .returning(['id', 'storage_key'])
       .execute();
   }

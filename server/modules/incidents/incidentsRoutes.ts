@@ -32,6 +32,10 @@ export async function incidentsRoutes(app: FastifyInstance, { services }: { serv
   await app.register(fastifyMultipart, { throwFileSizeLimit: false, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 1024, headerPairs: 100 } });
   app.addHook('onReady', async () => {
     await incidentImports.recoverInterrupted();
+    incidentImports.startSweeping(app.log);
+  });
+  app.addHook('onClose', async () => {
+    await incidentImports.stopSweeping();
   });
 
   const write = { config: { access: 'incident:write' as const } };

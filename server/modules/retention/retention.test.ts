@@ -268,6 +268,59 @@ describe.each(availableBackends())('retention on %s', (kind) => {
       expect((await db().selectFrom('retention_run_records').select('outcome').where('run_id', '=', runId).where('record_id', '=', heldLater.caseId).executeTakeFirstOrThrow()).outcome).toBe('held');
     });
 
+    it('an open subject access request holds the person and their cases like a legal hold; an answered one does not, and the request itself is kept', async () => {
+      await onlySchedules({ closed_cases: { months: 72, action: 'delete' } });
+      const old = new Date(Date.now() - 7 * 365 * DAY);
+      const asking = await closedCase(old);
+      const answered = await closedCase(old);
+      const request = async (personId: string, status: 'open' | 'approved') =>
+        db()
+          .insertInto('subject_access_requests')
+          .values({
+            reference: `SAR-${unique()}`,
+            person_id: personId,
+            requester_name: 'Jane Example',
+            requester_relationship: 'self',
+            identity_verified: true,
+            received_on: '2026-11-02',
+            due_on: '2026-12-02',
+            status,
+            ...(status === 'approved' ? { approved_at: new Date('2026-11-20T10:00:00Z'), approved_by: dpo.user.id, approved_export: JSON.stringify({ released: true }) } : {}),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      const openRequest = await request(asking.personId, 'open');
+      const answeredRequest = await request(answered.personId, 'approved');
+
+      const runId = await testApp.services.retention.plan({ id: dpo.user.id, label: dpo.user.email }, actor);
+      const proposedHeld = await db().selectFrom('retention_run_records').select(['record_id']).where('run_id', '=', runId).where('record_type', '=', 'closed_cases').execute();
+      expect(proposedHeld.map((row) => row.record_id)).toEqual(expect.arrayContaining([answered.caseId]));
+      expect((await approveAs(dpo, runId)).statusCode).toBe(302);
+      expect((await db().selectFrom('retention_runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status).toBe('completed');
+
+      // Open: the person, their case and its notes stay exactly as the request found them.
+      expect((await db().selectFrom('people').select(['given_name', 'anonymised_at']).where('id', '=', asking.personId).executeTakeFirstOrThrow())).toEqual({ given_name: 'Jane', anonymised_at: null });
+      expect((await db().selectFrom('cases').select('summary').where('id', '=', asking.caseId).executeTakeFirstOrThrow()).summary).toBe('Noise and threats from Flat 3, Mrs Jane Example');
+      expect(await db().selectFrom('case_notes').select('body').where('case_id', '=', asking.caseId).execute()).toEqual([{ body: 'Spoke to Jane at home; her son Tom was present.' }]);
+      const askingOutcome = await db().selectFrom('retention_run_records').select('outcome').where('run_id', '=', runId).where('record_id', '=', asking.caseId).executeTakeFirst();
+      expect(askingOutcome?.outcome ?? 'not proposed').not.toBe('act');
+
+      // Answered: retention goes ahead (case deleted, person anonymised); the request, its dates and decision stay.
+      expect(await db().selectFrom('cases').select('id').where('id', '=', answered.caseId).execute()).toEqual([]);
+      expect((await db().selectFrom('people').select('given_name').where('id', '=', answered.personId).executeTakeFirstOrThrow()).given_name).toBe('Anonymised');
+      const kept = await db().selectFrom('subject_access_requests').selectAll().where('id', '=', answeredRequest.id).executeTakeFirstOrThrow();
+      expect(kept).toMatchObject({ status: 'approved', person_id: answered.personId, approved_by: dpo.user.id, approved_export: { released: true } });
+      expect(kept.approved_at).toEqual(new Date('2026-11-20T10:00:00Z'));
+      expect(kept).toMatchObject({ received_on: '2026-11-02', due_on: '2026-12-02' });
+      expect((await db().selectFrom('subject_access_requests').select('status').where('id', '=', openRequest.id).executeTakeFirstOrThrow()).status).toBe('open');
+
+      // Once the open request is answered, the next run may act on the person's case.
+      await db().updateTable('subject_access_requests').set({ status: 'approved', approved_at: new Date() }).where('id', '=', openRequest.id).execute();
+      const nextRun = await testApp.services.retention.plan({ id: dpo.user.id, label: dpo.user.email }, actor);
+      expect(await planned(nextRun, 'closed_cases')).toContain(asking.caseId);
+      await testApp.services.retention.reject({ id: dpo.user.id, role: 'data_protection_officer' }, nextRun, 'Test over', actor);
+    });
+
     it('anonymises incidents and referrals without changing the partnership measures and dashboards', async () => {
       await onlySchedules({ incidents: { months: 24, action: 'anonymise' }, referrals: { months: 24, action: 'anonymise' } });
       const occurred = new Date('2023-05-10T14:00:00Z');
