@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { migrate } from '../server/db/migrate.ts';
 import { demoCode, demoSignIns, formatDemoSignIns, seedDemoData } from '../server/db/seeds/demoSeed.ts';
 import { verifyAuditChain } from '../server/modules/audit/auditVerifier.ts';
+import { AuditRepository } from '../server/modules/audit/auditRepository.ts';
 import { organisationTypes } from '../server/modules/organisations/organisationTypes.ts';
 import { createAdmin, type CreateAdminOptions } from './createAdmin.ts';
 import { linkCommand, type LinkCommandOptions } from './linkCommand.ts';
@@ -56,7 +57,9 @@ program
     withServices(async ({ services }) => {
       const result = await verifyAuditChain(services.db);
       if (result.ok) {
-        console.log(JSON.stringify({ ok: true, checked: result.checked, lastSeq: result.lastSeq, lastHash: result.lastHash, ...(result.anchorSeq ? { anchorSeq: result.anchorSeq } : {}) }));
+        // Committed events still waiting to be chained (ADR 0030): the running app chains them.
+        const waiting = await new AuditRepository(services.db).inboxCount();
+        console.log(JSON.stringify({ ok: true, checked: result.checked, lastSeq: result.lastSeq, lastHash: result.lastHash, ...(result.anchorSeq ? { anchorSeq: result.anchorSeq } : {}), ...(waiting > 0 ? { waitingToBeChained: waiting } : {}) }));
         return;
       }
       console.log(JSON.stringify({ ok: false, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq, problem: result.problem }));

@@ -29,9 +29,12 @@ export async function withServices<T>(work: (context: OperatorContext) => Promis
   const config = loadConfig();
   const secrets = resolveSecrets(config);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const services = createServices(config, database, secrets);
   try {
-    return await work({ config, services: createServices(config, database, secrets) });
+    return await work({ config, services });
   } finally {
+    await services.linking.settled();
+    await services.audit.settled();
     await database.close();
   }
 }

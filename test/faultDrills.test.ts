@@ -23,8 +23,7 @@ import { createTestDatabase, preferredBackend, type TestDatabase } from './suppo
  * The connection cut and database restart drills live in test/resilience.test.ts.
  */
 
-// The audit chain's advisory lock (auditRepository.ts). Every audited transaction takes it just
-// before it commits; holding it from the test parks a transaction with all its writes done.
+// The audit chain's advisory lock (auditRepository.ts): held by the test, chaining waits.
 const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
 const IMPORT_ROWS = 5_000;
 
@@ -49,24 +48,33 @@ async function sessionFor(server: ServerProcess, role: 'case_manager' | 'case_wo
   return { user: fixture.user, agent: new HttpAgent(server.url, Object.fromEntries(agent.cookies)) };
 }
 
-/** A connection of the test's own that holds the audit chain lock until released. */
-async function holdAuditLock() {
+/**
+ * A connection of the test's own that locks the audit inbox against inserts until released. Every
+ * audited transaction puts its events in the inbox as its last statement (ADR 0030), so a request
+ * waiting here has made all its other writes and not committed.
+ */
+async function holdAuditInbox() {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  await client.query('select pg_advisory_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+  await client.query('begin');
+  await client.query('lock table audit_inbox in share mode');
   return {
-    /** Resolves once another session is queued behind the lock. */
+    /** Resolves once a transaction is queued behind the lock with its audit events. */
     async waitForWaiter(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        const { rows } = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
+        // Activity is otherwise a snapshot taken once per transaction, and this one stays open.
+        await client.query('select pg_stat_clear_snapshot()');
+        const { rows } = await client.query<{ n: string }>(
+          `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'insert into "audit_inbox"%'`,
+        );
         if (Number(rows[0]!.n) > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error('nothing waited for the audit lock');
+      throw new Error('nothing waited to write audit events');
     },
     release: async () => {
-      await client.query('select pg_advisory_unlock_all()');
+      await client.query('rollback');
       await client.end();
     },
   };
@@ -126,13 +134,14 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
   });
 
   it('kill -9 during a CSV import: nothing of it is stored, it shows as interrupted after restart, and it can be run again', async () => {
-    const first = await start();
+    // A short stale time: the killed process's import stops beating and is failed within seconds.
+    const first = await start({ IMPORT_STALE_SECONDS: '2' });
     const organisation = await createOrganisation(fixtures, { name: `Drill council ${unique()}` });
     const { agent } = await sessionFor(first, 'case_manager', organisation.id);
     const content = incidentsCsv(`KILL-${unique()}`);
     const importId = await uploadAndCheck(agent, content);
 
-    const lock = await holdAuditLock();
+    const lock = await holdAuditInbox();
     try {
       expect((await agent.post(`/incidents/imports/${importId}/import`)).status).toBe(302);
       // Rows are being written inside the import's one transaction when the process dies.
@@ -145,9 +154,13 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
     expect(await countOf(importId)).toBe(0);
     expect((await db().selectFrom('incidents').select('id').where('source_organisation_id', '=', organisation.id).execute()).length).toBe(0);
 
-    const second = await start();
+    const second = await start({ IMPORT_STALE_SECONDS: '2' });
     const again = agent.at(second.url);
-    const row = await db().selectFrom('incident_imports').select(['status', 'failure', 'rows_imported']).where('id', '=', importId).executeTakeFirstOrThrow();
+    // At start-up, or at the next sweep once its heartbeat is older than the stale time: no manual step.
+    const importRow = () => db().selectFrom('incident_imports').select(['status', 'failure', 'rows_imported']).where('id', '=', importId).executeTakeFirstOrThrow();
+    const failedBy = Date.now() + 20_000;
+    while ((await importRow()).status !== 'failed' && Date.now() < failedBy) await new Promise((resolve) => setTimeout(resolve, 200));
+    const row = await importRow();
     expect(row).toMatchObject({ status: 'failed', failure: 'incidents.failures.interrupted' });
     const page = await again.get(`/incidents/imports/${importId}`);
     expect(page.status).toBe(200);
@@ -185,7 +198,7 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
       acceptedAudits: (await db().selectFrom('audit_events').select('seq').where('record_id', '=', referral.id).where('action', '=', 'REFERRAL_ACCEPTED').execute()).length,
     });
 
-    const lock = await holdAuditLock();
+    const lock = await holdAuditInbox();
     try {
       const accepting = receiver.agent.post(`/referrals/${referral.id}/accept`, { version: String(referral.version) }).catch((error: unknown) => error);
       // The accept has updated the referral and joined the case, and waits to write its audit event.
@@ -209,6 +222,45 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
     await auditVerifies();
   }, 240_000);
 
+  it('kill -9 after a change commits but before its audit event is chained: the event waits in the inbox and the restarted app chains it', async () => {
+    const server = await start();
+    const organisation = await createOrganisation(fixtures, { name: `Drill council ${unique()}` });
+    const officer = await sessionFor(server, 'case_manager', organisation.id);
+    const chainHolder = new pg.Client({ connectionString: database.url });
+    await chainHolder.connect();
+    await chainHolder.query('select pg_advisory_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+    let opening;
+    try {
+      opening = officer.agent.post('/cases/new', { caseType: 'anti_social_behaviour', priority: 'medium', summary: 'Committed before the crash', area: 'Walker' }).catch((error: unknown) => error);
+      // The case and its CASE_CREATED event have committed; the request waits for the chain.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const { rows } = await chainHolder.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
+        const created = await db().selectFrom('cases').select('id').where('summary', '=', 'Committed before the crash').execute();
+        if (Number(rows[0]!.n) > 0 && created.length === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await killHard(server);
+      expect(await opening).toBeInstanceOf(Error);
+    } finally {
+      await chainHolder.query('select pg_advisory_unlock_all()');
+      await chainHolder.end();
+    }
+    const kase = await db().selectFrom('cases').select('id').where('summary', '=', 'Committed before the crash').executeTakeFirstOrThrow();
+    const inChain = async () => (await db().selectFrom('audit_events').select('seq').where('record_id', '=', kase.id).where('action', '=', 'CASE_CREATED').execute()).length;
+    const inInbox = async () => (await db().selectFrom('audit_inbox').select('id').where('record_id', '=', kase.id).where('action', '=', 'CASE_CREATED').execute()).length;
+    expect({ inChain: await inChain(), inInbox: await inInbox() }).toEqual({ inChain: 0, inInbox: 1 });
+    const waiting = await runCli(['audit:verify'], env);
+    expect(JSON.parse(waiting.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, waitingToBeChained: 1 });
+
+    const restarted = await start();
+    const deadline = Date.now() + 20_000;
+    while ((await inInbox()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect({ inChain: await inChain(), inInbox: await inInbox() }).toEqual({ inChain: 1, inInbox: 0 });
+    await stopServerProcess(restarted);
+    await auditVerifies();
+  }, 120_000);
+
   it('the database connection cut in the middle of a request: a clear 503 page, then recovery without a restart', async () => {
     const target = new URL(database.url!);
     const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
@@ -227,7 +279,7 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
       const caseId = String(opened.headers.location).split('/').pop()!;
       const views = async () => (await db().selectFrom('audit_events').select('seq').where('record_id', '=', caseId).where('action', '=', 'CASE_VIEWED').execute()).length;
 
-      const lock = await holdAuditLock();
+      const lock = await holdAuditInbox();
       let cut;
       try {
         const viewing = agent.get(`/cases/${caseId}`);

@@ -131,6 +131,23 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/** Audit events committed with their change and waiting to be chained (migration 0020). */
+export interface AuditInboxTable {
+  id: Generated<string>;
+  occurred_at: ColumnType<Date, string, never>;
+  actor_user_id: string | null;
+  actor_label: string;
+  organisation_id: string | null;
+  action: string;
+  record_type: string | null;
+  record_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  reason: string | null;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  break_glass: ColumnType<boolean, boolean, never>;
+}
+
 export interface PeopleTable {
   id: Generated<string>;
   given_name: string;
@@ -555,7 +572,8 @@ export interface IncidentImportsTable {
   headers: ColumnType<string[], string | undefined, string>;
   mapping: ColumnType<IncidentImportMapping | null, string | null | undefined, string | null>;
   bytes_processed: ColumnType<string, number | string | undefined, number | string>;
-  rows_duplicate: Generated<number>;
+  rows_duplicate: Generated<number>;  /** 0021: last sign of life from the process running its validation or import. */
+  heartbeat_at: Timestamp | null;
 }
 
 /** An import's column mapping: incident field → CSV header, and whether police.uk rules apply. */
@@ -695,6 +713,7 @@ export interface Database {
   email_outbox: EmailOutboxTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  audit_inbox: AuditInboxTable;
   people: PeopleTable;
   person_names: PersonNamesTable;
   person_markers: PersonMarkersTable;

@@ -53,6 +53,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await services.linking.settled();
+      await services.audit.settled();
       await database.drop();
     },
   };

@@ -58,6 +58,51 @@ describe.each(availableBackends())('audit hash chain on %s', (kind) => {
     expect(new Set(parallel.map((row) => row.request_id)).size).toBe(20);
   });
 
+  it('chains from two trails at once, as two app processes would, without forking; a rolled-back unit of work leaves no event', async () => {
+    const other = new AuditTrail(database.db);
+    const before = await verifyAuditChain(database.db);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        (index % 2 === 0 ? trail : other).run({ ...actor, requestId: `two-${index}` }, async (_trx, audit) => {
+          audit({ action: 'CASE_VIEWED', recordType: 'case', recordId: `case-${index}` });
+          audit({ action: 'PERSON_VIEWED', recordType: 'person', recordId: `person-${index}` });
+        }),
+      ),
+    );
+    await expect(
+      trail.run(actor, async (_trx, audit) => {
+        audit({ action: 'CASE_VIEWED', recordType: 'case', recordId: 'rolled-back' });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await Promise.all([trail.settled(), other.settled()]);
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, checked: before.checked + 80 });
+    expect(await database.db.selectFrom('audit_events').select('seq').where('record_id', '=', 'rolled-back').execute()).toEqual([]);
+    expect(await database.db.selectFrom('audit_inbox').select('id').execute()).toEqual([]);
+    // A unit of work's events keep the order it recorded them in (other units' may come between).
+    const rows = await database.db.selectFrom('audit_events').select(['seq', 'request_id', 'action']).where('request_id', 'like', 'two-%').orderBy('seq').execute();
+    expect(rows).toHaveLength(80);
+    for (let index = 0; index < 40; index += 1) {
+      const unit = rows.filter((row) => row.request_id === `two-${index}`);
+      expect(unit.map((row) => row.action)).toEqual(['CASE_VIEWED', 'PERSON_VIEWED']);
+    }
+  });
+
+  it('keeps events committed but not yet chained until a chainer takes them, and lets nobody else change or remove them', async () => {
+    const before = await verifyAuditChain(database.db);
+    // Appended in a transaction of the caller's own, with no chaining afterwards: a crash right after commit.
+    await database.db.transaction().execute((trx) => trail.append(trx, actor, [{ action: 'USER_VIEWED', recordId: 'waiting' }]));
+    expect(await database.db.selectFrom('audit_events').select('seq').where('record_id', '=', 'waiting').execute()).toEqual([]);
+    await expect(sql`update audit_inbox set actor_label = 'someone else'`.execute(database.db)).rejects.toThrow(/audit_inbox only moves into audit_events: UPDATE refused/);
+    await expect(sql`delete from audit_inbox`.execute(database.db)).rejects.toThrow(/DELETE refused/);
+    await expect(sql`truncate audit_inbox`.execute(database.db)).rejects.toThrow(/TRUNCATE refused/);
+
+    expect(await new AuditTrail(database.db).chainPending()).toBe(1);
+    const chained = await database.db.selectFrom('audit_events').select(['seq', 'actor_label']).where('record_id', '=', 'waiting').executeTakeFirstOrThrow();
+    expect(chained).toEqual({ seq: String(Number(before.ok && before.lastSeq) + 1), actor_label: actor.label });
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, checked: before.checked + 1 });
+  });
+
   it('names the first row a superuser changed behind the triggers', async () => {
     await asSuperuserWithoutTriggers(`update audit_events set details = '{"index": 99}'::jsonb where seq = 7`);
     expect(await verifyAuditChain(database.db)).toEqual({ ok: false, checked: 6, firstBrokenSeq: '7', problem: 'hash-mismatch' });

@@ -1,9 +1,13 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { AuditEventRow, Database } from '../../db/schema.ts';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { AuditEventRow, AuditInboxTable, Database } from '../../db/schema.ts';
 
-// Serialises appends across every process writing to the same database, so that each row can
-// name its predecessor's hash. Taken last in a transaction and released at commit.
+// Serialises chaining across every process writing to the same database, so that each row can
+// name its predecessor's hash. Taken by the chainer (and by audit retention), never by a request's
+// own transaction (ADR 0030).
 const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
+
+export type NewInboxRow = Insertable<AuditInboxTable>;
+export type InboxRow = Selectable<AuditInboxTable>;
 
 export interface NewAuditRow {
   seq: string;
@@ -56,6 +60,33 @@ export class AuditRepository {
 
   async insert(trx: Transaction<Database>, rows: NewAuditRow[]): Promise<void> {
     if (rows.length > 0) await trx.insertInto('audit_events').values(rows).execute();
+  }
+
+  /** Events of a unit of work, committed with it; no lock is taken. */
+  async insertIntoInbox(trx: Transaction<Database>, rows: NewInboxRow[]): Promise<void> {
+    if (rows.length > 0) await trx.insertInto('audit_inbox').values(rows).execute();
+  }
+
+  /**
+   * Takes the oldest committed events out of the inbox, in the order they were written. Only
+   * the chainer, holding the chain lock, calls this; the rows must go into the chain in the same
+   * transaction.
+   */
+  async takeFromInbox(trx: Transaction<Database>, limit: number): Promise<InboxRow[]> {
+    await sql`select set_config('oneroof.audit_chaining', 'on', true)`.execute(trx);
+    const rows = await trx
+      .deleteFrom('audit_inbox')
+      .where('id', 'in', (query) => query.selectFrom('audit_inbox').select('id').orderBy('id').limit(limit))
+      .returningAll()
+      .execute();
+    await sql`select set_config('oneroof.audit_chaining', 'off', true)`.execute(trx);
+    return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  }
+
+  /** Events committed but not yet chained (a crash between the two leaves some until restart). */
+  async inboxCount(): Promise<number> {
+    const row = await this.#db.selectFrom('audit_inbox').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    return row.n;
   }
 
   async search(filters: AuditSearch): Promise<AuditEventRow[]> {

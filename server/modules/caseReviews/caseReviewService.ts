@@ -99,7 +99,7 @@ export class CaseReviewService {
   async apply(application: CompleteApplication, from: PublicRequest) {
     const receivedAt = this.#now();
     const token = randomToken();
-    return this.#db.transaction().execute(async (trx) => {
+    const applied = await this.#db.transaction().execute(async (trx) => {
       const settings = await this.#repository.settings(trx);
       const threshold = assessThreshold(thresholdRulesOf(settings), { ...application, today: londonToday(receivedAt) });
       const reference = await this.#repository.nextReference(trx, Number(londonToday(receivedAt).slice(0, 4)));
@@ -145,6 +145,8 @@ export class CaseReviewService {
       ]);
       return { reference, token, trackingUrl, threshold, decisionDueAt: created.decision_due_at };
     });
+    await this.#audit.chained();
+    return applied;
   }
 
   /** The tracking page: status and dates only, never staff notes. Unknown tokens are "not found". */
@@ -178,6 +180,7 @@ export class CaseReviewService {
       await this.#email(trx, application, 'appealReceived', {});
       await this.#audit.append(trx, actor, [{ action: 'CASE_REVIEW_APPEAL_REQUESTED', recordType: 'case_review', recordId: application.id, details: { reference: application.reference } }]);
     });
+    await this.#audit.chained();
   }
 
   // Staff ----------------------------------------------------------------------------------------
