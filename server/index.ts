@@ -11,10 +11,12 @@ import { referralScheduler } from './modules/referrals/referralScheduler.ts';
 import { SharingAgreementScheduler } from './modules/sharingAgreements/sharingAgreementScheduler.ts';
 import { alertScheduler } from './modules/alerts/alertScheduler.ts';
 import { retentionScheduler } from './modules/retention/retentionScheduler.ts';
+import { ensureAuditPartitions } from './modules/audit/auditPartitions.ts';
 import { ensureInstruments } from './modules/risk/riskInstruments.ts';
 import { advisoryLocks, withAdvisoryLock } from './db/advisoryLock.ts';
 import { createServices } from './services.ts';
 import { resolveSecrets } from './shared/secrets.ts';
+import { IntervalJob } from './shared/intervalJob.ts';
 
 /** Starts OneRoof: configuration, database and migrations, demo data, then the web server. */
 async function main() {
@@ -28,6 +30,7 @@ async function main() {
     onPoolError: (error) => console.error(JSON.stringify({ level: 50, msg: 'database connection lost', err: error.message })),
   });
   const migrations = await migrate(database.db);
+  await ensureAuditPartitions(database.db);
   await ensureInstruments(database.db);
   const services = createServices(config, database, secrets);
   const app = await buildApp({ services, secrets });
@@ -58,6 +61,13 @@ async function main() {
   // Nightly retention proposals; nothing is deleted until the data-protection officer approves (docs/adr/0026).
   const retentionPlans = retentionScheduler(config.retentionScheduler, { kind: database.kind, url: config.databaseUrl }, services.retention, app.log);
   await retentionPlans.start();
+  // Audit events are chained as each request ends; this catches what a crash left in the inbox
+  // and what background work appended in its own transactions (docs/adr/0030).
+  const auditChaining = new IntervalJob(() => services.audit.chained(), { log: app.log, everyMs: 5_000, failureMessage: 'chaining audit events failed' });
+  auditChaining.start({ runNow: true });
+  // Next months' audit partitions, nightly, so events never pile into the default one (docs/adr/0031).
+  const auditPartitions = new IntervalJob(() => ensureAuditPartitions(database.db), { log: app.log, everyMs: 24 * 60 * 60_000, failureMessage: 'creating audit partitions failed' });
+  auditPartitions.start();
   const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
   sessionSweep.unref();
 
@@ -68,7 +78,10 @@ async function main() {
     await alertRules.stop();
     await retentionPlans.stop();
     await mailer?.stop();
+    await auditChaining.stop();
+    await auditPartitions.stop();
     await services.linking.settled();
+    await services.audit.settled();
     await database.close();
   });
 
