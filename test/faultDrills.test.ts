@@ -13,6 +13,7 @@ import { createOrganisation, createUser, signedInAgent } from './factories/index
 import { createSharingAgreement } from './factories/sharingAgreements.ts';
 import { HttpAgent, killHard, runCli, type ServerProcess, startServerProcess, stopServerProcess } from './support/serverProcess.ts';
 import { TcpProxy } from './support/tcpProxy.ts';
+import { uploadAndCheck, waitForImportStatus } from './support/importJourney.ts';
 import { TEST_SECRETS, type TestApp } from './support/testApp.ts';
 import { createTestDatabase, preferredBackend, type TestDatabase } from './support/testDatabase.ts';
 
@@ -92,31 +93,6 @@ function incidentsCsv(prefix: string): string {
   return `${[header, ...rows].join('\r\n')}\r\n`;
 }
 
-/** Upload, accept the guessed columns, check the file, and wait for the report. */
-async function uploadAndCheck(agent: HttpAgent, content: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([content]), 'drill.csv');
-  const uploaded = await agent.postMultipart('/incidents/imports/new', form);
-  expect(uploaded.status, uploaded.body).toBe(302);
-  const importId = uploaded.location!.split('/')[3]!;
-  const mapping = await agent.get(`/incidents/imports/${importId}/mapping`);
-  const columns = Object.fromEntries([...mapping.body.matchAll(/<select class="govuk-select[^"]*" id="(column-[^"]+)" name="[^"]+"[^>]*>([\s\S]*?)<\/select>/g)].map((match) => [match[1]!, /<option value="([^"]*)" selected>/.exec(match[2]!)?.[1] ?? '']));
-  expect((await agent.post(`/incidents/imports/${importId}/mapping`, columns)).status).toBe(302);
-  expect((await agent.post(`/incidents/imports/${importId}/validate`)).status).toBe(302);
-  await waitForStatus(agent, importId, (status) => status.status === 'validated');
-  return importId;
-}
-
-async function waitForStatus(agent: HttpAgent, importId: string, done: (status: { status: string; rows: number }) => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await agent.get(`/incidents/imports/${importId}/status.json`);
-    const status = JSON.parse(response.body) as { status: string; rows: number };
-    if (done(status)) return status;
-    if (status.status === 'failed' || Date.now() > deadline) throw new Error(`import ${importId}: ${response.body}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server process', () => {
   beforeAll(async () => {
@@ -145,7 +121,7 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
     try {
       expect((await agent.post(`/incidents/imports/${importId}/import`)).status).toBe(302);
       // Rows are being written inside the import's one transaction when the process dies.
-      await waitForStatus(agent, importId, (status) => status.status === 'importing' && status.rows > 0);
+      await waitForImportStatus(agent, importId, (status) => status.status === 'importing' && status.rows > 0);
       await killHard(first);
     } finally {
       await lock.release();
@@ -168,7 +144,7 @@ describe.runIf(preferredBackend() === 'postgres')('fault drills on a real server
 
     const rerunId = await uploadAndCheck(again, content);
     expect((await again.post(`/incidents/imports/${rerunId}/import`)).status).toBe(302);
-    await waitForStatus(again, rerunId, (status) => status.status === 'imported');
+    await waitForImportStatus(again, rerunId, (status) => status.status === 'imported');
     expect(await countOf(rerunId)).toBe(IMPORT_ROWS);
     await stopServerProcess(second);
     await auditVerifies();

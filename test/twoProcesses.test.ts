@@ -7,6 +7,7 @@ import { loadConfig } from '../server/config.ts';
 import { SecretBox } from '../server/shared/crypto.ts';
 import { createOrganisation, createUser, signedInAgent } from './factories/index.ts';
 import { HttpAgent, type ServerProcess, startServerProcess, stopServerProcess } from './support/serverProcess.ts';
+import { uploadAndCheck, waitForImportStatus } from './support/importJourney.ts';
 import { TEST_SECRETS, type TestApp } from './support/testApp.ts';
 import { createTestDatabase, preferredBackend, type TestDatabase } from './support/testDatabase.ts';
 
@@ -69,7 +70,7 @@ describe.runIf(preferredBackend() === 'postgres')('two app processes on one data
     const fixture = await createUser(fixtures, { role: 'case_manager', organisationId: organisation.id });
     const onFirst = new HttpAgent(first.url, Object.fromEntries((await signedInAgent(fixtures, fixture.user)).cookies));
     const rows = Array.from({ length: 200 }, (_, index) => `TWO-${index + 1},2026-03-${String((index % 28) + 1).padStart(2, '0')},noise,Row ${index + 1},NE6 1AA`);
-    const importId = await uploadAndCheck(onFirst, `${['Reference,Date,Type,Summary,Postcode', ...rows].join('\r\n')}\r\n`);
+    const importId = await uploadAndCheck(onFirst, `${['Reference,Date,Type,Summary,Postcode', ...rows].join('\r\n')}\r\n`, 'two-processes.csv');
 
     // Parks the import's transaction at its first insert, long past the stale time, its process alive.
     const blocker = new pg.Client({ connectionString: database.url });
@@ -78,7 +79,7 @@ describe.runIf(preferredBackend() === 'postgres')('two app processes on one data
     await blocker.query('lock table incidents in share mode');
     try {
       expect((await onFirst.post(`/incidents/imports/${importId}/import`)).status).toBe(302);
-      await waitForStatus(onFirst, importId, (status) => status.status === 'importing' && status.rows > 0);
+      await waitForImportStatus(onFirst, importId, (status) => status.status === 'importing' && status.rows > 0);
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       // The second process restarts: its start-up, and its sweeps while we wait, look at running imports.
       await stopServerProcess(servers[1]!);
@@ -94,35 +95,10 @@ describe.runIf(preferredBackend() === 'postgres')('two app processes on one data
       await blocker.query('rollback');
       await blocker.end();
     }
-    const done = await waitForStatus(onFirst, importId, (status) => status.status === 'imported');
+    const done = await waitForImportStatus(onFirst, importId, (status) => status.status === 'imported');
     expect(done.status).toBe('imported');
     const stored = await database.db.selectFrom('incidents').select((eb) => eb.fn.countAll<string>().as('n')).where('import_id', '=', importId).executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(200);
   }, 180_000);
 });
 
-/** Upload, accept the guessed columns, check the file, and wait for the report. */
-async function uploadAndCheck(agent: HttpAgent, content: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([content]), 'two-processes.csv');
-  const uploaded = await agent.postMultipart('/incidents/imports/new', form);
-  expect(uploaded.status, uploaded.body).toBe(302);
-  const importId = uploaded.location!.split('/')[3]!;
-  const mapping = await agent.get(`/incidents/imports/${importId}/mapping`);
-  const columns = Object.fromEntries([...mapping.body.matchAll(/<select class="govuk-select[^"]*" id="(column-[^"]+)" name="[^"]+"[^>]*>([\s\S]*?)<\/select>/g)].map((match) => [match[1]!, /<option value="([^"]*)" selected>/.exec(match[2]!)?.[1] ?? '']));
-  expect((await agent.post(`/incidents/imports/${importId}/mapping`, columns)).status).toBe(302);
-  expect((await agent.post(`/incidents/imports/${importId}/validate`)).status).toBe(302);
-  await waitForStatus(agent, importId, (status) => status.status === 'validated');
-  return importId;
-}
-
-async function waitForStatus(agent: HttpAgent, importId: string, done: (status: { status: string; rows: number }) => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await agent.get(`/incidents/imports/${importId}/status.json`);
-    const status = JSON.parse(response.body) as { status: string; rows: number };
-    if (done(status)) return status;
-    if (status.status === 'failed' || Date.now() > deadline) throw new Error(`import ${importId}: ${response.body}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -113,8 +113,8 @@ export interface ApiKeysTable {
   revoked_by: string | null;
 }
 
-export interface AuditEventsTable {
-  seq: ColumnType<string, number | string, never>;
+/** What an audit event says, the same waiting in the inbox and in the chain. */
+interface AuditEventContent {
   occurred_at: ColumnType<Date, string, never>;
   actor_user_id: string | null;
   actor_label: string;
@@ -127,25 +127,17 @@ export interface AuditEventsTable {
   reason: string | null;
   details: ColumnType<Record<string, unknown>, string, never>;
   break_glass: ColumnType<boolean, boolean, never>;
+}
+
+export interface AuditEventsTable extends AuditEventContent {
+  seq: ColumnType<string, number | string, never>;
   prev_hash: string;
   hash: string;
 }
 
 /** Audit events committed with their change and waiting to be chained (migration 0020). */
-export interface AuditInboxTable {
+export interface AuditInboxTable extends AuditEventContent {
   id: Generated<string>;
-  occurred_at: ColumnType<Date, string, never>;
-  actor_user_id: string | null;
-  actor_label: string;
-  organisation_id: string | null;
-  action: string;
-  record_type: string | null;
-  record_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  reason: string | null;
-  details: ColumnType<Record<string, unknown>, string, never>;
-  break_glass: ColumnType<boolean, boolean, never>;
 }
 
 export interface PeopleTable {

@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { AuditEventRow, AuditInboxTable, Database } from '../../db/schema.ts';
+import type { AuditEventRow, AuditEventsTable, AuditInboxTable, Database } from '../../db/schema.ts';
 
 // Serialises chaining across every process writing to the same database, so that each row can
 // name its predecessor's hash. Taken by the chainer (and by audit retention), never by a request's
@@ -9,23 +9,7 @@ const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
 export type NewInboxRow = Insertable<AuditInboxTable>;
 export type InboxRow = Selectable<AuditInboxTable>;
 
-export interface NewAuditRow {
-  seq: string;
-  occurred_at: string;
-  actor_user_id: string | null;
-  actor_label: string;
-  organisation_id: string | null;
-  action: string;
-  record_type: string | null;
-  record_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  reason: string | null;
-  details: string;
-  break_glass: boolean;
-  prev_hash: string;
-  hash: string;
-}
+export type NewAuditRow = Insertable<AuditEventsTable>;
 
 export interface AuditSearch {
   actor?: string | undefined;
