@@ -5,6 +5,7 @@ import { generateApiKey } from '../server/modules/apiKeys/apiKeyFormat.ts';
 import { hashPassword } from '../server/modules/auth/passwords.ts';
 import { createBenchDatabase } from './benchDatabase.ts';
 import { type Figures, randomPort, round, startServer, stopServer, summary, valueOf } from './benchSupport.ts';
+import { autovacuumStandIn } from './autovacuumStandIn.ts';
 import { benchUsers } from './cases.ts';
 
 const SIGN_IN_PASSWORD = 'load-bench-Correct-Horse-7';
@@ -29,16 +30,21 @@ const ok = (status: number) => status === 200;
 const redirected = (status: number) => status === 302 || status === 303;
 
 /**
- * `npm run bench -- load [--seconds 300] [--users 200] [--rate 0.5] [--processes 2] [--people 50000] [--cases 10000]`:
+ * `npm run bench -- load [--seconds 300] [--warmup 20] [--window 60] [--users 200] [--rate 0.5] [--processes 2] [--people 50000] [--cases 10000]`:
  * a working day's mix against `--processes` app processes sharing one PostgreSQL database (each
  * request goes to the next process in turn, as a load balancer would). `--users` signed-in people
  * each do something, wait for the answer, then think for an exponentially distributed while
  * (mean 1/`--rate` s): open a case, their case list, find a person, the referral inbox, the home
  * page, sign in (the password step, with its Argon2 check), or an agency system pushes incidents
  * through the API. Reports throughput, p50/p95/p99 per action and overall, and every error.
+ * The first `--warmup` seconds (default 20) run the same load but are reported apart: freshly
+ * started processes open their connection pools and compile their templates then, which is a
+ * once-per-deployment cost, not the service's steady state. `--window` seconds (default 60) split
+ * the measured part into windows, so a stall or a drift shows.
  */
 export async function runLoadBenchmark(args: string[]): Promise<unknown> {
   const seconds = Number(valueOf(args, '--seconds') ?? 300);
+  const warmupSeconds = Number(valueOf(args, '--warmup') ?? 20);
   const userCount = Number(valueOf(args, '--users') ?? 200);
   const rate = Number(valueOf(args, '--rate') ?? 0.5);
   const processes = Number(valueOf(args, '--processes') ?? 2);
@@ -59,6 +65,7 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
     const ports = Array.from({ length: processes }, () => randomPort());
     for (const port of ports) servers.push(await startServer(database.url, port, { env: { API_RATE_LIMIT_PER_MINUTE: '1000000' } }));
     const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+    const vacuuming = await autovacuumStandIn(db);
 
     const pick = <T>(values: readonly T[]) => values[Math.floor(Math.random() * values.length)]!;
     let pushed = 0;
@@ -102,10 +109,16 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
 
     const latencies = new Map<string, number[]>(actions.map((action) => [action.name, []]));
     const all: number[] = [];
+    // (seconds since the start, latency) of every request, for the figures window by window.
+    const timeline: [number, number][] = [];
     const unexpected = new Map<string, number>();
     let networkErrors = 0;
+    let warmupErrors = 0;
     let next = 0;
-    const until = performance.now() + seconds * 1000;
+    const warmupEnds = performance.now() + warmupSeconds * 1000;
+    const warmup: number[] = [];
+    const started = warmupEnds;
+    const until = warmupEnds + seconds * 1000;
     const person = async (user: LoadUser, actionName: () => Action) => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * (1000 / rate)));
       while (performance.now() < until) {
@@ -117,8 +130,14 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
             const response = await request();
             const body = await response.text();
             const elapsed = performance.now() - sent;
+            if (sent < warmupEnds) {
+              warmup.push(elapsed);
+              if (!expect(response.status)) warmupErrors += 1;
+              return { response, body };
+            }
             latencies.get(action.name)!.push(elapsed);
             all.push(elapsed);
+            timeline.push([(sent - started) / 1000, elapsed]);
             if (!expect(response.status)) {
               const keyOf = `${action.name} ${response.status}`;
               unexpected.set(keyOf, (unexpected.get(keyOf) ?? 0) + 1);
@@ -126,14 +145,15 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
             return { response, body };
           });
         } catch {
-          networkErrors += 1;
+          if (performance.now() < warmupEnds) warmupErrors += 1;
+          else networkErrors += 1;
         }
         await new Promise((resolve) => setTimeout(resolve, (-Math.log(1 - Math.random()) / rate) * 1000));
       }
     };
-    const started = performance.now();
     await Promise.all(Array.from({ length: userCount }, (_, index) => person(users[index % users.length]!, chooseAction)));
     const elapsed = (performance.now() - started) / 1000;
+    const standInVacuums = await vacuuming?.stop();
     const errors = networkErrors + [...unexpected.values()].reduce((sum, count) => sum + count, 0);
     const perAction: Record<string, Figures> = {};
     for (const [name, values] of latencies) perAction[name] = summary(values, values.length / elapsed, 0, 0);
@@ -145,11 +165,15 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
       concurrentUsers: userCount,
       distinctSignedInOfficers: users.length,
       thinkTimeMeanSeconds: round(1 / rate),
+      warmup: { seconds: warmupSeconds, ...summary(warmup, warmup.length / Math.max(warmupSeconds, 1), 0, warmupErrors) },
       durationSeconds: round(elapsed),
       overall: summary(all, all.length / elapsed, 0, errors),
       errors: { total: errors, networkErrors, unexpectedStatuses: Object.fromEntries(unexpected) },
       perAction,
+      byMinute: byWindow(timeline, Number(valueOf(args, "--window") ?? 60)),
       incidentsPushed: pushed,
+      // Vacuums the benchmark ran itself because the server's autovacuum is off (bench/autovacuumStandIn.ts).
+      autovacuum: vacuuming ? { server: 'off', standInVacuums } : { server: 'on' },
       target: { p95Ms: 100, errors: 0 },
       node: process.version,
       cpus: os.cpus().length,
@@ -160,4 +184,21 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
     for (const server of servers) await stopServer(server);
     await database.drop();
   }
+}
+
+/** Request count, p95 and p99 for each window of `windowSeconds`, to tell a warm-up or a stall from the steady state. */
+function byWindow(timeline: [number, number][], windowSeconds: number): { fromSecond: number; requests: number; p95: number; p99: number }[] {
+  const windows = new Map<number, number[]>();
+  for (const [second, latency] of timeline) {
+    const from = Math.floor(second / windowSeconds) * windowSeconds;
+    const latencies = windows.get(from) ?? [];
+    latencies.push(latency);
+    windows.set(from, latencies);
+  }
+  return [...windows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([fromSecond, latencies]) => {
+      const figures = summary(latencies, 0, 0, 0);
+      return { fromSecond, requests: figures.requests, p95: figures.latencyMs.p95, p99: figures.latencyMs.p99 };
+    });
 }
