@@ -6,6 +6,7 @@ import { EmbeddedStoreInUse } from './db/embeddedStoreLock.ts';
 import { migrate } from './db/migrate.ts';
 import { demoSignIns, formatDemoSignIns, seedDemoData } from './db/seeds/demoSeed.ts';
 import { deleteExpiredSessions } from './middleware/sessionStore.ts';
+import { deleteStaleRateLimitCounters } from './middleware/rateLimitStore.ts';
 import { OutboxMailer } from './modules/outbox/outboxMailer.ts';
 import { referralScheduler } from './modules/referrals/referralScheduler.ts';
 import { SharingAgreementScheduler } from './modules/sharingAgreements/sharingAgreementScheduler.ts';
@@ -68,7 +69,10 @@ async function main() {
   // Next months' audit partitions, nightly, so events never pile into the default one (docs/adr/0031).
   const auditPartitions = new IntervalJob(() => ensureAuditPartitions(database.db), { log: app.log, everyMs: 24 * 60 * 60_000, failureMessage: 'creating audit partitions failed' });
   auditPartitions.start();
-  const sessionSweep = setInterval(() => void deleteExpiredSessions(database.db).catch(() => undefined), 5 * 60_000);
+  const sessionSweep = setInterval(() => {
+    void deleteExpiredSessions(database.db).catch(() => undefined);
+    void deleteStaleRateLimitCounters(database.db).catch(() => undefined);
+  }, 5 * 60_000);
   sessionSweep.unref();
 
   app.addHook('onClose', async () => {

@@ -58,6 +58,13 @@ export interface RecoveryCodesTable {
   created_at: CreatedAt;
 }
 
+/** Rate-limit counters shared by every app process (migration 0023). */
+export interface RateLimitCountersTable {
+  key: string;
+  window_started_at: ColumnType<Date, string, string>;
+  hits: number;
+}
+
 export interface SessionsTable {
   sid_hash: string;
   user_id: string | null;
@@ -700,6 +707,7 @@ export interface Database {
   users: UsersTable;
   recovery_codes: RecoveryCodesTable;
   sessions: SessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
   sign_in_throttle: SignInThrottleTable;
   one_time_tokens: OneTimeTokensTable;
   email_outbox: EmailOutboxTable;

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation } from '../../../test/factories/index.ts';
-import { createTestApp, type TestApp } from '../../../test/support/testApp.ts';
+import { createTestApp, TEST_SECRETS, type TestApp } from '../../../test/support/testApp.ts';
+import { buildApp } from '../../app.ts';
+import { countHit } from '../../middleware/rateLimitStore.ts';
+import { createServices } from '../../services.ts';
 import type { Permission } from '../../shared/permissions.ts';
 import { generateApiKey } from '../apiKeys/apiKeyFormat.ts';
 
@@ -195,6 +198,36 @@ describe('API rate limit', () => {
       statuses.push((await call(limited, '/api/v1/me')).statusCode);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('counts a key across app processes on one database: the limit is not multiplied by the number of processes', async () => {
+    // A second app on the same database and settings, as a second process behind a load balancer.
+    const otherProcess = { ...limited, app: await buildApp({ services: createServices(limited.config, limited.database, TEST_SECRETS), secrets: TEST_SECRETS, logger: false }) };
+    try {
+      const shared = await createKey(limited);
+      expect((await call(limited, '/api/v1/me', shared.key)).statusCode).toBe(200);
+      expect((await call(otherProcess, '/api/v1/me', shared.key)).statusCode).toBe(200);
+      expect((await call(limited, '/api/v1/me', shared.key)).statusCode).toBe(200);
+      expect((await call(otherProcess, '/api/v1/me', shared.key)).statusCode).toBe(429);
+      expect((await call(limited, '/api/v1/me', shared.key)).statusCode).toBe(429);
+      const counter = await limited.database.db.selectFrom('rate_limit_counters').select('hits').where('key', '=', `key:${shared.id}`).executeTakeFirstOrThrow();
+      expect(counter.hits).toBe(5);
+    } finally {
+      await otherProcess.app.close();
+    }
+  });
+});
+
+describe('the shared rate-limit counter', () => {
+  it('counts hits in a window, tells how long is left, and starts again once the window has run out', async () => {
+    const first = await countHit(testApp.database.db, 'test:window', 400);
+    const second = await countHit(testApp.database.db, 'test:window', 400);
+    expect([first.current, second.current]).toEqual([1, 2]);
+    expect(second.ttl).toBeGreaterThan(0);
+    expect(second.ttl).toBeLessThanOrEqual(400);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await countHit(testApp.database.db, 'test:window', 400)).current).toBe(1);
+    expect((await countHit(testApp.database.db, 'test:other', 400)).current).toBe(1);
   });
 });
 

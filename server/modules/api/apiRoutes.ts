@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.ts';
+import { postgresRateLimitStore } from '../../middleware/rateLimitStore.ts';
 import type { Services } from '../../services.ts';
 import { TooManyRequests } from '../../shared/errors.ts';
 import { intlLocales, type Locale, translatorFor } from '../../shared/i18n/index.ts';
@@ -47,6 +48,8 @@ async function registerPlatform(app: FastifyInstance, services: Services): Promi
     max: config.apiRateLimitPerMinute,
     timeWindow: RATE_WINDOW_MS,
     hook: 'onRequest',
+    // Counted in PostgreSQL, so the limit holds across every app process.
+    store: postgresRateLimitStore(services.db),
     keyGenerator: (request) => (request.apiClient ? `key:${request.apiClient.keyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));

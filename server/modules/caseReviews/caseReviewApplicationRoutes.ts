@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { postgresRateLimitStore } from '../../middleware/rateLimitStore.ts';
 import type { Services } from '../../services.ts';
 import { Conflict, type FieldErrors, TooManyRequests } from '../../shared/errors.ts';
 import { type FormValues, parseForm } from '../../shared/forms.ts';
@@ -58,6 +59,7 @@ export async function caseReviewApplicationRoutes(app: FastifyInstance, { servic
   await app.register(fastifyRateLimit, {
     global: false,
     hook: 'onRequest',
+    store: postgresRateLimitStore(services.db),
     keyGenerator: (request) => `case-review:${request.ip}`,
     errorResponseBuilder: (_request, context) => new TooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
