@@ -18,6 +18,8 @@ if [[ -z "$source_url" ]]; then
   exit 2
 fi
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/compareCounts.sh
+source scripts/lib/compareCounts.sh
 node_bin="node_modules/.bin/node"
 [[ -x "$node_bin" ]] || node_bin="node"
 
@@ -58,15 +60,7 @@ echo "restore: into $restore_name in $(( $(date +%s) - restore_started ))s"
 table_counts "$source_url" >"$work/source.txt"
 table_counts "$restore_url" >"$work/restored.txt"
 failed=0
-while read -r name source_value; do
-  restored_value="$(awk -v n="$name" '$1 == n { print $2 }' "$work/restored.txt")"
-  if [[ "$source_value" == "$restored_value" ]]; then
-    echo "ok   $name $source_value"
-  else
-    echo "FAIL $name source $source_value, restored $restored_value"
-    failed=1
-  fi
-done <"$work/source.txt"
+compare_counts "$work/source.txt" "$work/restored.txt" "source"
 
 if verify="$(DATABASE_URL="$restore_url" NODE_ENV="${NODE_ENV:-development}" BASE_URL="${BASE_URL:-http://127.0.0.1}" "$node_bin" cli/oneroof.ts audit:verify 2>&1)"; then
   echo "ok   audit:verify $verify"

@@ -22,6 +22,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/compareCounts.sh
+source scripts/lib/compareCounts.sh
 node_bin="node_modules/.bin/node"
 [[ -x "$node_bin" ]] || node_bin="node"
 
@@ -211,15 +213,7 @@ check "bad change absent (after-target@example.org)" 0 "$(sql "$restore_url" "se
 check "bad change absent (users renamed after-target)" 0 "$(sql "$restore_url" "select count(*) from users where name = 'after-target'")"
 
 table_counts "$restore_url" >"$work/restored.txt"
-while read -r name target_value; do
-  restored_value="$(awk -v n="$name" '$1 == n { print $2 }' "$work/restored.txt")"
-  if [[ "$target_value" == "$restored_value" ]]; then
-    echo "ok   $name $target_value"
-  else
-    echo "FAIL $name at target $target_value, restored $restored_value"
-    failed=1
-  fi
-done <"$work/at-target.txt"
+compare_counts "$work/at-target.txt" "$work/restored.txt" "at target"
 
 if verify="$(oneroof "$restore_url" audit:verify 2>&1)"; then
   echo "ok   audit:verify $verify"

@@ -12,8 +12,13 @@ const NODE = path.join(projectDirectory, 'node_modules', '.bin', 'node');
 
 /** Runs `npm run oneroof -- <args>` as an operator would, on the pinned Node, with only the given environment. */
 export function runOneroof(args: readonly string[], env: Record<string, string> = { PATH: process.env.PATH ?? '' }): Promise<CliResult> {
+  return runProjectScript('cli/oneroof.ts', args, env);
+}
+
+/** Runs one of the project's scripts (`bench/run.ts`, `cli/oneroof.ts`) on the pinned Node, from the project folder. */
+export function runProjectScript(script: string, args: readonly string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['cli/oneroof.ts', ...args], { cwd: projectDirectory, env });
+    const child = spawn(NODE, [script, ...args], { cwd: projectDirectory, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
