@@ -68,13 +68,15 @@ export interface AppOptions {
   secrets: Secrets;
   /** Overrides the logger (tests pass false). */
   logger?: boolean | object;
+  /** Compiles every template at start-up (the server); tests compile on first use. */
+  precompileViews?: boolean;
 }
 
 /**
  * The composition root: plugins in a fixed order (security headers, cookies and session,
  * CSRF, bodies, static files, views, request context, errors), then one plugin per module.
  */
-export async function buildApp({ services, secrets, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ services, secrets, logger, precompileViews }: AppOptions): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], serializers: { req: requestForLog } },
@@ -139,6 +141,7 @@ export async function buildApp({ services, secrets, logger }: AppOptions): Promi
   await app.register(viewsPlugin, {
     branding: () => services.partnership.branding(),
     unreadNotifications: (userId) => services.notifications.unreadCount(userId),
+    precompile: precompileViews ?? false,
   });
   await app.register(errorsPlugin);
 

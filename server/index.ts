@@ -34,7 +34,7 @@ async function main() {
   await ensureAuditPartitions(database.db);
   await ensureInstruments(database.db);
   const services = createServices(config, database, secrets);
-  const app = await buildApp({ services, secrets });
+  const app = await buildApp({ services, secrets, precompileViews: true });
   app.log.info({ database: database.kind, location: database.location, applied: migrations.applied }, 'database ready');
 
   if (config.seedDemoData) {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,19 +18,20 @@ export interface ViewOptions {
   branding: () => Promise<{ name: string; logoText: string }>;
   /** How many unread notifications the signed-in person has, for the header. */
   unreadNotifications?: (userId: string) => Promise<number>;
+  /** Compile every template before the first request (the server does; tests leave it to first use). */
+  precompile?: boolean;
 }
+
+const viewFolders = [
+  path.join(serverDirectory, 'views'),
+  path.join(serverDirectory, 'modules'),
+  path.join(projectDirectory, 'node_modules', 'govuk-frontend', 'dist'),
+  path.join(projectDirectory, 'node_modules', '@ministryofjustice', 'frontend'),
+];
 
 export function createViewEnvironment(): nunjucks.Environment {
   const environment = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader(
-      [
-        path.join(serverDirectory, 'views'),
-        path.join(serverDirectory, 'modules'),
-        path.join(projectDirectory, 'node_modules', 'govuk-frontend', 'dist'),
-        path.join(projectDirectory, 'node_modules', '@ministryofjustice', 'frontend'),
-      ],
-      { noCache: false },
-    ),
+    new nunjucks.FileSystemLoader(viewFolders, { noCache: false }),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
   const localeOf = (context: { ctx?: { lang?: unknown } }): Locale => (isLocale(context.ctx?.lang) ? context.ctx.lang : 'en');
@@ -51,6 +53,7 @@ export function createViewEnvironment(): nunjucks.Environment {
 /** Adds `reply.render(template, context)`, which merges in what every page needs. */
 export const viewsPlugin = fp(async (app: FastifyInstance, options: ViewOptions) => {
   const environment = createViewEnvironment();
+  if (options.precompile) precompileViews(environment);
 
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const reply = this;
@@ -159,4 +162,26 @@ function languageLinks(request: FastifyRequest) {
       current: locale === request.locale,
     };
   });
+}
+
+/**
+ * Compiles OneRoof's templates and the GOV.UK and MoJ components they use (about 340, half a
+ * second), so the first people after a start-up do not wait while each page compiles on the
+ * event loop (the load benchmark's first seconds showed p95 near a second without it).
+ */
+export function precompileViews(environment: nunjucks.Environment): number {
+  const ours = (folder: string) => templatesUnder(folder).map((file) => path.relative(folder, file));
+  const components = (folder: string) =>
+    templatesUnder(folder)
+      .map((file) => path.relative(folder, file))
+      .filter((name) => /(^|\/)components\/[^/]+\/(macro|template)\.njk$/.test(name));
+  const names = [...ours(viewFolders[0]!), ...ours(viewFolders[1]!), ...components(viewFolders[2]!), ...components(viewFolders[3]!)];
+  for (const name of names) environment.getTemplate(name, true);
+  return names.length;
+}
+
+function templatesUnder(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.njk'))
+    .map((name) => path.join(folder, name));
 }
