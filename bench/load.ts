@@ -30,7 +30,7 @@ const ok = (status: number) => status === 200;
 const redirected = (status: number) => status === 302 || status === 303;
 
 /**
- * `npm run bench -- load [--seconds 300] [--warmup 20] [--window 60] [--users 200] [--rate 0.5] [--processes 2] [--people 50000] [--cases 10000]`:
+ * `npm run bench -- load [--seconds 300] [--warmup 20] [--window 60] [--users 200] [--rate 0.5] [--processes 2] [--people 50000] [--cases 10000] [--data ../shared/data]`:
  * a working day's mix against `--processes` app processes sharing one PostgreSQL database (each
  * request goes to the next process in turn, as a load balancer would). `--users` signed-in people
  * each do something, wait for the answer, then think for an exponentially distributed while
@@ -50,10 +50,11 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
   const processes = Number(valueOf(args, '--processes') ?? 2);
   const peopleCount = Number(valueOf(args, '--people') ?? 50_000);
   const caseCount = Number(valueOf(args, '--cases') ?? 10_000);
+  const dataDirectory = valueOf(args, '--data');
   const database = await createBenchDatabase();
   const servers: ChildProcess[] = [];
   try {
-    const seeded = await seedScale(database.handle.db, { people: peopleCount, cases: caseCount });
+    const seeded = await seedScale(database.handle.db, { people: peopleCount, cases: caseCount, ...(dataDirectory ? { dataDirectory } : {}) });
     const db = database.handle.db;
     const users = await benchUsers(database.handle, Math.min(userCount, 60), []);
     const signInEmail = `load-sign-in-${seeded.tag}@scale.oneroof.example`;

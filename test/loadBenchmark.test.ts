@@ -22,7 +22,7 @@ interface LoadFigures {
 describe.runIf(preferredBackend() === 'postgres')('npm run bench -- load, reduced', () => {
   it('drives two app processes with the whole mix for a few seconds and reports every action with no errors', async () => {
     const serverUrl = await postgresUrlForTests();
-    const run = await runProjectScript('bench/run.ts', ['load', '--seconds', '8', '--warmup', '2', '--window', '4', '--users', '20', '--people', '2000', '--cases', '400'], { PATH: process.env.PATH ?? '', DATABASE_URL: serverUrl! });
+    const run = await runProjectScript('bench/run.ts', ['load', '--seconds', '8', '--warmup', '2', '--window', '4', '--users', '20', '--people', '2000', '--cases', '400', '--data', 'test/data'], { PATH: process.env.PATH ?? '', DATABASE_URL: serverUrl! });
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const figures = JSON.parse(run.stdout) as LoadFigures;
     expect(figures).toMatchObject({ appProcesses: 2, concurrentUsers: 20, warmup: { seconds: 2 } });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Kysely, sql } from 'kysely';
@@ -153,7 +153,10 @@ export function readSourceData(directory: string): SourceData {
   const givenNames: string[] = [];
   const familyNames: string[] = [];
   const streets = new Set<string>();
-  for (const file of ['dataset1.csv', 'dataset2.csv', 'dataset4a.csv', 'dataset4b.csv']) {
+  // Every FEBRL set in the folder: the shared data has 1, 2, 4a and 4b; the repository's test copy fewer.
+  const febrlSets = readdirSync(path.join(directory, 'febrl')).filter((file) => /^dataset[\w]+\.csv$/.test(file)).sort();
+  if (febrlSets.length === 0) throw new Error(`No FEBRL data sets (dataset*.csv) in ${path.join(directory, 'febrl')}`);
+  for (const file of febrlSets) {
     const lines = readFileSync(path.join(directory, 'febrl', file), 'utf8').split('\n').slice(1);
     for (const line of lines) {
       const [recordId, given, family, , street] = line.split(',').map((field) => field.trim());
