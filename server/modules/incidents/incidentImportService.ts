@@ -41,6 +41,8 @@ const DEFAULT_MAX_ERRORS = 10_000;
 const PROGRESS_EVERY_MS = 500;
 const DEFAULT_STALE_AFTER_MS = 120_000;
 const MAX_HEARTBEAT_EVERY_MS = 15_000;
+/** Where a heartbeat that could not be written is reported; the service has no request logger. */
+const consoleLog: JobLogger = { info: () => undefined, error: (details, message) => console.error(message, details) };
 
 /**
  * CSV imports of incidents, step by step: upload (to disk), mapping, preview, validation of the
@@ -265,26 +267,25 @@ export class IncidentImportService {
       })
       .catch((error: unknown) => console.error(`Incident import ${importId} could not record its failure`, error))
       .finally(() => {
-        clearInterval(heartbeat);
+        void heartbeat.stop();
         this.#progress.delete(importId);
         this.#running.delete(job);
       });
     this.#running.add(job);
   }
 
-  /** Beats several times per stale period; a beat still waiting (on a row the import's transaction holds) is not stacked. */
-  #heartbeat(importId: string): NodeJS.Timeout {
-    let beating = false;
-    const timer = setInterval(() => {
-      if (beating) return;
-      beating = true;
-      this.#repository
-        .touchRunning([importId])
-        .catch((error: unknown) => console.error(`Incident import ${importId} could not record its heartbeat`, error))
-        .finally(() => (beating = false));
-    }, Math.min(this.#options.staleAfterMs / 4, MAX_HEARTBEAT_EVERY_MS));
-    timer.unref();
-    return timer;
+  /**
+   * Beats several times per stale period. A beat still waiting (on the row the import's own
+   * transaction holds) is not stacked: the interval job skips a tick while the last one runs.
+   */
+  #heartbeat(importId: string): IntervalJob<void> {
+    const beat = new IntervalJob(() => this.#repository.touchRunning([importId]), {
+      log: consoleLog,
+      everyMs: Math.min(this.#options.staleAfterMs / 4, MAX_HEARTBEAT_EVERY_MS),
+      failureMessage: `Incident import ${importId} could not record its heartbeat`,
+    });
+    beat.start();
+    return beat;
   }
 
   async #read(row: IncidentImportRow, phase?: ImportProgress['phase']) {
