@@ -18,12 +18,11 @@ if [[ -z "$source_url" ]]; then
   exit 2
 fi
 cd "$(dirname "$0")/.."
-# shellcheck source=scripts/lib/compareCounts.sh
-source scripts/lib/compareCounts.sh
+# shellcheck source=scripts/lib/drillCounts.sh
+source scripts/lib/drillCounts.sh
 node_bin="node_modules/.bin/node"
 [[ -x "$node_bin" ]] || node_bin="node"
 
-key_tables=(organisations users people cases case_notes case_attachments incidents referrals alerts sharing_agreements audit_events)
 restore_name="oneroof_restore_$(date -u +%Y%m%d%H%M%S)_$$"
 # The restored database's URL: the source's with the database name replaced (query string kept).
 restore_url="$(SOURCE_URL="$source_url" RESTORE_NAME="$restore_name" "$node_bin" -e '
@@ -38,14 +37,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-
-table_counts() {
-  local url="$1" table
-  for table in "${key_tables[@]}"; do
-    printf '%s %s\n' "$table" "$(psql "$url" -qAtc "select count(*) from $table")"
-  done
-  printf 'audit_head %s\n' "$(psql "$url" -qAtc "select coalesce((select seq::text || ':' || hash from audit_events order by seq desc limit 1), 'none')")"
-}
 
 started=$(date +%s)
 pg_dump --format=custom --no-owner --file="$work/oneroof.dump" "$source_url"

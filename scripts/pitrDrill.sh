@@ -22,8 +22,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-# shellcheck source=scripts/lib/compareCounts.sh
-source scripts/lib/compareCounts.sh
+# shellcheck source=scripts/lib/drillCounts.sh
+source scripts/lib/drillCounts.sh
 node_bin="node_modules/.bin/node"
 [[ -x "$node_bin" ]] || node_bin="node"
 
@@ -38,7 +38,6 @@ if [[ -z "$major" || ! -x "$bin/initdb" || ! -x "$bin/pg_basebackup" ]]; then
   exit 2
 fi
 
-key_tables=(organisations users people cases case_notes case_attachments incidents referrals alerts sharing_agreements audit_events)
 work="$(mktemp -d /tmp/oneroof-pitr-XXXXXX)"
 source_dir="$work/source"
 restore_dir="$work/restore"
@@ -100,14 +99,6 @@ sql() { "$bin/psql" "$1" -X -v ON_ERROR_STOP=1 -qAtc "$2"; }
 oneroof() {
   DATABASE_URL="$1" DATA_DIR="$work/app" NODE_ENV="${NODE_ENV:-development}" BASE_URL="${BASE_URL:-http://127.0.0.1}" "$node_bin" cli/oneroof.ts "${@:2}"
 }
-table_counts() {
-  local url="$1" table
-  for table in "${key_tables[@]}"; do
-    printf '%s %s\n' "$table" "$(sql "$url" "select count(*) from $table")"
-  done
-  # Rows not yet chained (seq null) are not the head.
-  printf 'audit_head %s\n' "$(sql "$url" "select coalesce((select seq::text || ':' || hash from audit_events where seq is not null order by seq desc limit 1), 'none')")"
-}
 
 started="$(now_ms)"
 as_owner "$bin/initdb" -D "$source_dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 || {
@@ -134,7 +125,7 @@ backup_done="$(sql "$source_url" "select clock_timestamp()::text")"
 
 # The good change, after the backup: only WAL replay can bring it back.
 oneroof "$source_url" create-admin --email good@example.org --name 'Good Admin' --organisation 'Drill Council' >/dev/null
-table_counts "$source_url" >"$work/at-target.txt"
+table_counts "$source_url" "$bin/psql" >"$work/at-target.txt"
 sql "$source_url" "select pg_switch_wal()" >/dev/null
 target="$(sql "$source_url" "select clock_timestamp()::text")"
 target="${PITR_TARGET:-$target}"
@@ -212,7 +203,7 @@ check "good change present (good@example.org)" 1 "$(sql "$restore_url" "select c
 check "bad change absent (after-target@example.org)" 0 "$(sql "$restore_url" "select count(*) from users where email = 'after-target@example.org'")"
 check "bad change absent (users renamed after-target)" 0 "$(sql "$restore_url" "select count(*) from users where name = 'after-target'")"
 
-table_counts "$restore_url" >"$work/restored.txt"
+table_counts "$restore_url" "$bin/psql" >"$work/restored.txt"
 compare_counts "$work/at-target.txt" "$work/restored.txt" "at target"
 
 if verify="$(oneroof "$restore_url" audit:verify 2>&1)"; then
