@@ -118,7 +118,6 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
     let next = 0;
     const warmupEnds = performance.now() + warmupSeconds * 1000;
     const warmup: number[] = [];
-    const started = warmupEnds;
     const until = warmupEnds + seconds * 1000;
     const person = async (user: LoadUser, actionName: () => Action) => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * (1000 / rate)));
@@ -138,7 +137,7 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
             }
             latencies.get(action.name)!.push(elapsed);
             all.push(elapsed);
-            timeline.push([(sent - started) / 1000, elapsed]);
+            timeline.push([(sent - warmupEnds) / 1000, elapsed]);
             if (!expect(response.status)) {
               const keyOf = `${action.name} ${response.status}`;
               unexpected.set(keyOf, (unexpected.get(keyOf) ?? 0) + 1);
@@ -153,7 +152,7 @@ export async function runLoadBenchmark(args: string[]): Promise<unknown> {
       }
     };
     await Promise.all(Array.from({ length: userCount }, (_, index) => person(users[index % users.length]!, chooseAction)));
-    const elapsed = (performance.now() - started) / 1000;
+    const elapsed = (performance.now() - warmupEnds) / 1000;
     const standInVacuums = await vacuuming?.stop();
     const errors = networkErrors + [...unexpected.values()].reduce((sum, count) => sum + count, 0);
     const perAction: Record<string, Figures> = {};
